@@ -1,0 +1,5 @@
+"""Demo data for the dev instance: each loader creates what is missing and returns how many objects it created."""
+
+from . import core
+
+LOADERS = [core.load]

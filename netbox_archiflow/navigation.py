@@ -1,0 +1,35 @@
+from django.utils.translation import gettext_lazy as _
+from netbox.plugins import PluginMenu, PluginMenuButton, PluginMenuItem
+
+
+def _item(model, label, add=True):
+    """A menu entry for one plugin model, with the usual add and import buttons."""
+    buttons = ()
+    if add:
+        buttons = (
+            PluginMenuButton(
+                link=f'plugins:netbox_archiflow:{model}_add',
+                title=_('Add'),
+                icon_class='mdi mdi-plus-thick',
+                permissions=[f'netbox_archiflow.add_{model}'],
+            ),
+            PluginMenuButton(
+                link=f'plugins:netbox_archiflow:{model}_bulk_import',
+                title=_('Import'),
+                icon_class='mdi mdi-upload',
+                permissions=[f'netbox_archiflow.add_{model}'],
+            ),
+        )
+    return PluginMenuItem(
+        link=f'plugins:netbox_archiflow:{model}_list',
+        link_text=label,
+        permissions=[f'netbox_archiflow.view_{model}'],
+        buttons=buttons,
+    )
+
+
+menu = PluginMenu(
+    label='ArchiFlow',
+    icon_class='mdi mdi-sitemap-outline',
+    groups=(),
+)

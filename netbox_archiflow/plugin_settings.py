@@ -1,0 +1,104 @@
+"""The plugin's settings: defaults, validation and typed access.
+
+Every key is documented in docs/configuration.md. Validation runs once in ``ready()`` so a bad
+value stops NetBox at start-up with a message naming the key, instead of failing a request later.
+"""
+
+from urllib.parse import urlparse
+
+from netbox.plugins import get_plugin_config
+
+PLUGIN_NAME = 'netbox_archiflow'
+
+DEFAULT_SETTINGS = {
+    # Segments (prefix + VLAN handed to clusters)
+    'segment_tenant': None,
+    'segment_prefix_role': None,
+    'segment_vlan_role': None,
+    'segment_vlan_group_name': '{vrf}-{site_group}',
+    'segment_vlan_name': '{site_group}-{vid}',
+    'segment_vid_min': 2,
+    'segment_vid_max': 4094,
+    # IP pools and allocations
+    'pool_alert_threshold': 90,
+    'release_keeps_ip_address': False,
+    # Diagrams and the Draw.io editor
+    'drawio_url': 'https://embed.diagrams.net/',
+    'diagram_max_bytes': 10 * 1024 * 1024,
+    'diagram_autosave': False,
+}
+
+
+def _optional_name(value):
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        return 'must be a non-empty string or None'
+
+
+def _pattern(*names):
+    def check(value):
+        if not isinstance(value, str) or not value:
+            return 'must be a non-empty string'
+        try:
+            value.format(**dict.fromkeys(names, 'x'))
+        except (KeyError, IndexError, ValueError) as exc:
+            return f'may only use the placeholders {", ".join("{" + n + "}" for n in names)} ({exc!r})'
+
+    return check
+
+
+def _int_range(low, high):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f'must be an integer from {low} to {high}'
+
+    return check
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        return 'must be True or False'
+
+
+def _http_url(value):
+    if not isinstance(value, str):
+        return 'must be a URL string'
+    parsed = urlparse(value)
+    if parsed.scheme not in ('http', 'https') or not parsed.netloc:
+        return 'must be an absolute http(s) URL, e.g. https://embed.diagrams.net/'
+
+
+VALIDATORS = {
+    'segment_tenant': _optional_name,
+    'segment_prefix_role': _optional_name,
+    'segment_vlan_role': _optional_name,
+    'segment_vlan_group_name': _pattern('vrf', 'site_group'),
+    'segment_vlan_name': _pattern('vrf', 'site_group', 'vid'),
+    'segment_vid_min': _int_range(1, 4094),
+    'segment_vid_max': _int_range(1, 4094),
+    'pool_alert_threshold': _int_range(1, 100),
+    'release_keeps_ip_address': _boolean,
+    'drawio_url': _http_url,
+    'diagram_max_bytes': _int_range(1024, 1024**3),
+    'diagram_autosave': _boolean,
+}
+
+
+def validate_settings(settings):
+    """Return a list of '<key>: <problem>' strings; empty when the settings are usable."""
+    errors = []
+    unknown = sorted(set(settings) - set(VALIDATORS))
+    errors.extend(f'{key}: unknown setting' for key in unknown)
+    for key, check in VALIDATORS.items():
+        problem = check(settings.get(key, DEFAULT_SETTINGS[key]))
+        if problem:
+            errors.append(f'{key} {problem} (got {settings.get(key)!r})')
+    if not errors and settings['segment_vid_min'] > settings['segment_vid_max']:
+        errors.append('segment_vid_min must not be greater than segment_vid_max')
+    return errors
+
+
+def get(key):
+    """Read one plugin setting (PLUGINS_CONFIG over the defaults)."""
+    if key not in DEFAULT_SETTINGS:
+        raise KeyError(f'Unknown netbox_archiflow setting {key!r}')
+    return get_plugin_config(PLUGIN_NAME, key, DEFAULT_SETTINGS[key])

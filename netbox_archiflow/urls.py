@@ -1,0 +1,3 @@
+app_name = 'netbox_archiflow'
+
+urlpatterns = []
