@@ -1,0 +1,45 @@
+"""Errors raised by services, carried unchanged to every API as ``{"code", "detail", ...}``."""
+
+
+class ServiceError(Exception):
+    """A refused operation: a machine-readable ``code``, a human ``detail`` and an HTTP status.
+
+    ``field`` names the input at fault (it becomes part of the response), ``extra`` adds
+    structured facts such as ``available`` / ``requested``.
+    """
+
+    status = 400
+    code = 'invalid'
+
+    def __init__(self, detail, *, code=None, field=None, status=None, **extra):
+        super().__init__(detail)
+        self.detail = str(detail)
+        self.code = code or self.code
+        self.field = field
+        self.status = status or self.status
+        self.extra = extra
+
+    def as_dict(self):
+        data = {'code': self.code, 'detail': self.detail}
+        if self.field:
+            data['field'] = self.field
+        data.update(self.extra)
+        return data
+
+
+class NotFound(ServiceError):
+    """A referenced object does not exist (or is not visible to the user): 400, the request is at fault."""
+
+    code = 'not_found'
+
+
+class Conflict(ServiceError):
+    """The request is valid but the current state refuses it (exhausted, taken, stale): 409."""
+
+    status = 409
+    code = 'conflict'
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+    code = 'permission_denied'

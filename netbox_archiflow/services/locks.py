@@ -1,0 +1,36 @@
+"""PostgreSQL advisory locks for allocations.
+
+NetBox's own ``available-prefixes`` / ``available-ips`` / ``available-vlans`` endpoints hold a
+session-level exclusive advisory lock on one key each (``netbox.constants.ADVISORY_LOCK_KEYS``).
+Plugin allocations take that key in *shared* mode, so they serialize with core's endpoints while two
+plugin allocations never wait on each other through it, plus an *exclusive* lock on the pool they
+allocate from, so allocations in the same pool serialize and different pools run in parallel.
+Both are transaction-scoped: they are released on commit or rollback, never leaked.
+"""
+
+import zlib
+
+from django.db import connection
+
+from netbox.constants import ADVISORY_LOCK_KEYS
+
+# Namespace of the per-pool two-integer advisory keys, kept apart from core's one-bigint keys.
+POOL_LOCK_NAMESPACE = 1_070_001
+
+
+def pool_key(*parts):
+    """A stable 31-bit integer for a pool identity such as ('segment', site_group_id, vrf_id)."""
+    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
+
+
+def lock_pool(core_key, *pool_identity):
+    """Lock one allocation pool for the rest of the current transaction.
+
+    ``core_key`` is the name of NetBox's advisory lock for the kind of object allocated
+    ('available-prefixes', 'available-ips', 'available-vlans'). Must run inside ``transaction.atomic``.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError('lock_pool() must be called inside transaction.atomic()')
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT pg_advisory_xact_lock_shared(%s)', [ADVISORY_LOCK_KEYS[core_key]])
+        cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [POOL_LOCK_NAMESPACE, pool_key(*pool_identity)])
