@@ -29,8 +29,12 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 find_python() {
-    local candidate
-    for candidate in ${PYTHON:-} python3.13 python3.12; do
+    # pyenv shims exist for every installed version but only run the selected ones: try the
+    # interpreters under pyenv's versions folder directly as well.
+    local candidate pyenv_root
+    pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+    for candidate in ${PYTHON:-} python3.12 python3.13 python3 \
+        $(ls -d "$pyenv_root"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); do
         if command -v "$candidate" >/dev/null 2>&1 &&
             "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
             command -v "$candidate"
