@@ -53,7 +53,8 @@ class MenuTest(TestCase):
         self.user.save()
         response = self.client.get(reverse('home'))
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, 'ArchiFlow')
+        html = response.content.decode()
+        self.assertTrue('aria-label="ArchiFlow"' in html, 'the ArchiFlow menu is missing from the navigation')
 
 
 class DemoDataTest(TestCase):
