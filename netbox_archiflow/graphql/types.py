@@ -1,0 +1,23 @@
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+
+from netbox.graphql.types import PrimaryObjectType
+from netbox_archiflow import models
+
+from .filters import SegmentFilter
+
+if TYPE_CHECKING:
+    from dcim.graphql.types import SiteGroupType
+    from ipam.graphql.types import PrefixType, VLANType, VRFType
+
+__all__ = ('SegmentType',)
+
+
+@strawberry_django.type(models.Segment, fields='__all__', filters=SegmentFilter, pagination=True)
+class SegmentType(PrimaryObjectType):
+    prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')]
+    vrf: Annotated['VRFType', strawberry.lazy('ipam.graphql.types')]
+    site_group: Annotated['SiteGroupType', strawberry.lazy('dcim.graphql.types')]
+    vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')]
