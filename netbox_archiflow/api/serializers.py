@@ -131,7 +131,7 @@ class SegmentSerializer(PrimaryModelSerializer):
 
     def create(self, validated_data):
         data, tags, add_tags, _remove, message = self._split(validated_data)
-        segment = service.create_segment(user=self._user, **data)
+        segment = service.create_segment(user=self._user, changelog_message=message, **data)
         segment._changelog_message = message
         if tags is not None:
             self._save_tags(segment, tags)
@@ -142,7 +142,7 @@ class SegmentSerializer(PrimaryModelSerializer):
     def update(self, instance, validated_data):
         data, tags, add_tags, remove_tags, message = self._split(validated_data)
         instance._changelog_message = message
-        segment = service.update_segment(instance, user=self._user, **data)
+        segment = service.update_segment(instance, user=self._user, changelog_message=message, **data)
         segment._changelog_message = message
         if tags is not None:
             self._save_tags(segment, tags)

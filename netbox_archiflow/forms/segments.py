@@ -35,7 +35,10 @@ class SegmentServiceFormMixin:
 
     def _service_attrs(self):
         data = self.cleaned_data
-        attrs = {'custom_field_data': self.instance.custom_field_data}
+        attrs = {
+            'custom_field_data': self.instance.custom_field_data,
+            'changelog_message': getattr(self.instance, '_changelog_message', None),
+        }
         for name in ('owner', 'comments'):
             if name in data:
                 attrs[name] = data[name] or ('' if name == 'comments' else None)
@@ -67,7 +70,6 @@ class SegmentServiceFormMixin:
                 )
         except ServiceError as exc:
             raise AbortRequest(exc.detail) from exc
-        segment._changelog_message = getattr(self.instance, '_changelog_message', None)
         self.instance = segment
         return segment
 

@@ -17,7 +17,8 @@ __all__ = ('SegmentType',)
 
 @strawberry_django.type(models.Segment, fields='__all__', filters=SegmentFilter, pagination=True)
 class SegmentType(PrimaryObjectType):
-    prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')]
-    vrf: Annotated['VRFType', strawberry.lazy('ipam.graphql.types')]
-    site_group: Annotated['SiteGroupType', strawberry.lazy('dcim.graphql.types')]
-    vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')]
+    # Nullable: related objects the user may not view are filtered out by object permissions
+    prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')] | None
+    vrf: Annotated['VRFType', strawberry.lazy('ipam.graphql.types')] | None
+    site_group: Annotated['SiteGroupType', strawberry.lazy('dcim.graphql.types')] | None
+    vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')] | None

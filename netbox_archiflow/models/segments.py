@@ -1,5 +1,6 @@
 """Network segments: a native Prefix (in a VRF, scoped to a Site Group) with a native VLAN, handed to clusters."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -84,7 +85,15 @@ class Segment(PrimaryModel):
         )
 
     def __str__(self):
-        return str(self.prefix.prefix) if self.prefix_id else f'Segment {self.pk}'
+        if not self.prefix_id:
+            return f'Segment {self.pk}'
+        try:
+            return str(self.prefix.prefix)
+        except ObjectDoesNotExist:
+            # The related prefix was filtered out (e.g. a GraphQL query restricted by prefix permissions)
+            from ipam.models import Prefix
+
+            return str(Prefix.objects.filter(pk=self.prefix_id).values_list('prefix', flat=True).first())
 
     def get_absolute_url(self):
         return reverse('plugins:netbox_archiflow:segment', args=[self.pk])

@@ -364,6 +364,7 @@ def create_segment(
     description='',
     user=None,
     tags=None,
+    changelog_message=None,
     **attrs,
 ):
     """Create a free segment: a native Prefix (explicit ``prefix`` or the next free ``prefix_length`` block of
@@ -412,6 +413,7 @@ def create_segment(
         **attrs,
     )
     _full_clean(segment)
+    segment._changelog_message = changelog_message
     segment.save()
     if tags:
         segment.tags.set(tags)
@@ -437,6 +439,7 @@ def update_segment(
     description=UNSET,
     user=None,
     tags=None,
+    changelog_message=None,
     **attrs,
 ):
     """Update a segment. A new ``vlan_id`` moves the prefix to that VLAN (got-or-created) and deletes the old
@@ -493,6 +496,7 @@ def update_segment(
     for name, value in attrs.items():
         setattr(segment, name, value)
     _full_clean(segment)
+    segment._changelog_message = changelog_message
     segment.save()
     if tags is not None:
         segment.tags.set(tags)
