@@ -292,6 +292,35 @@ class SegmentActionAPITest(APITestCase):
         self.assertTrue(VLAN.objects.filter(pk=b.vlan_id).exists())
         self.assertFalse(Prefix.objects.filter(pk=a.prefix_id).exists())
 
+    def test_native_prefix_edit_against_the_segment_is_a_clean_400(self):
+        permission = ObjectPermission.objects.create(name='prefix change', actions=['change', 'view'])
+        permission.users.add(self.user)
+        permission.object_types.add(ObjectType.objects.get_for_model(Prefix))
+        prefix = self.segments[0].prefix
+        url = reverse('ipam-api:prefix-detail', kwargs={'pk': prefix.pk})
+        response = self.client.patch(url, {'status': 'reserved'}, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn('allocate or release the segment instead', response.data['detail'])
+        prefix.refresh_from_db()
+        self.assertEqual(prefix.status, 'active')
+        response = self.client.patch(url, {'description': 'ok'}, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+
+    def test_list_query_count_does_not_grow_with_rows(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.grant('view')
+        url = reverse('plugins-api:netbox_archiflow-api:segment-list')
+        self.client.get(url, **self.header)  # warm up per-session caches
+        with CaptureQueriesContext(connection) as few:
+            self.assertHttpStatus(self.client.get(url, **self.header), 200)
+        make_segments(self.site_group, self.vrf, 12, length=26)
+        with CaptureQueriesContext(connection) as many:
+            response = self.client.get(url, **self.header)
+        self.assertEqual(response.data['count'], 16)
+        self.assertEqual(len(many), len(few))
+
     def test_vlan_of_a_segment_cannot_be_deleted(self):
         permission = ObjectPermission.objects.create(name='vlan delete', actions=['delete', 'view'])
         permission.users.add(self.user)

@@ -133,6 +133,20 @@ class SegmentActionViewTest(TestCase):
             self.assertContains(page, 'ArchiFlow segments')
             self.assertContains(page, str(self.segments[0].prefix.prefix))
 
+    def test_list_page_query_count_does_not_grow_with_rows(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.grant('view')
+        url = reverse('plugins:netbox_archiflow:segment_list')
+        self.client.get(url)  # warm up per-session caches
+        with CaptureQueriesContext(connection) as few:
+            self.assertHttpStatus(self.client.get(url), 200)
+        make_segments(self.site_group, self.vrf, 10, length=26)
+        with CaptureQueriesContext(connection) as many:
+            self.assertHttpStatus(self.client.get(url), 200)
+        self.assertEqual(len(many), len(few))
+
     @override_settings(EXEMPT_VIEW_PERMISSIONS=['*'])
     def test_deleting_segment_vlan_in_ui_is_refused_cleanly(self):
         self.grant('delete', model=VLAN)
