@@ -7,13 +7,13 @@ from netbox_archiflow.services import segments as service
 
 from .core import SITE_GROUPS
 
-# VRF -> (prefix length, segments per pool, segments allocated per pool)
-POOLS = {'Production': (24, 4, 2), 'Management': (26, 3, 1)}
+# VRF -> (prefix length, segments per pool, segments allocated per pool, cluster name suffix)
+POOLS = {'Production': (24, 4, 2, 'prod'), 'Management': (26, 3, 1, 'mgmt')}
 
 
 def load():
     created = 0
-    for vrf_name, (length, size, allocated) in POOLS.items():
+    for vrf_name, (length, size, allocated, suffix) in POOLS.items():
         vrf = VRF.objects.get(name=vrf_name)
         for slug in SITE_GROUPS:
             site_group = SiteGroup.objects.get(slug=slug)
@@ -28,5 +28,5 @@ def load():
                 )
                 created += 1
             if allocated:  # idempotent: the cluster gets the same segments again
-                service.allocate_segments(site_group, vrf, f'{slug}-k8s-{vrf_name[:4].lower()}', allocated)
+                service.allocate_segments(site_group, vrf, f'k8s-{slug}-{suffix}', allocated)
     return created

@@ -551,18 +551,21 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
         queryset = Segment.objects.filter(site_group=site_group, vrf=vrf)
         if user is not None:
             queryset = queryset.restrict(user, 'allocate')
+        related = ('prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
         held = list(
             queryset.filter(status=SegmentStatusChoices.STATUS_ALLOCATED, cluster=cluster)
-            .select_related('prefix')
+            .select_related(*related)
+            .prefetch_related('tags')
             .order_by('prefix__prefix')
         )
         needed = count - len(held)
         if needed <= 0:
-            return _reloaded(held[:count]), False
+            return held[:count], False
         free = list(
             queryset.filter(status=SegmentStatusChoices.STATUS_FREE)
-            .select_related('prefix')
-            .select_for_update(of=('self',), skip_locked=False)
+            .select_related(*related)
+            .prefetch_related('tags')
+            .select_for_update(of=('self',))
             .order_by('prefix__prefix')[:needed]
         )
         if len(free) < needed:
@@ -575,7 +578,7 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
         now = timezone.now()
         for segment in free:
             _set_state(segment, SegmentStatusChoices.STATUS_ALLOCATED, cluster, now)
-        return _reloaded(held + free), True
+        return sorted(held + free, key=lambda segment: (segment.prefix.prefix, segment.pk)), True
 
 
 def release_segment(segment, *, user=None):
@@ -605,8 +608,3 @@ def _set_state(segment, status, cluster, allocated_at):
         native.status = wanted
         with service_write():
             native.save()
-
-
-def _reloaded(segments):
-    pks = [segment.pk for segment in segments]
-    return sorted(segment_queryset().filter(pk__in=pks), key=lambda s: (s.prefix.prefix, s.pk))
