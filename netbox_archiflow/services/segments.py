@@ -41,6 +41,7 @@ __all__ = (
     'delete_vlan_if_orphaned',
     'get_or_create_segment_vlan',
     'get_vlan_group',
+    'list_segments',
     'prefix_status_for',
     'release_segment',
     'resolve_site_group',
@@ -80,6 +81,26 @@ def prefix_status_for(segment_status):
     if segment_status == SegmentStatusChoices.STATUS_ALLOCATED:
         return PrefixStatusChoices.STATUS_RESERVED
     return PrefixStatusChoices.STATUS_ACTIVE
+
+
+def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=None):
+    """Segments the user may view, optionally of one pool, status or cluster (for the JSON-RPC get-segments)."""
+    queryset = segment_queryset()
+    if user is not None:
+        queryset = queryset.restrict(user, 'view')
+    if site_group not in (None, ''):
+        queryset = queryset.filter(site_group=resolve_site_group(site_group))
+    if vrf not in (None, ''):
+        queryset = queryset.filter(vrf=resolve_vrf(vrf))
+    if status not in (None, ''):
+        if status not in SegmentStatusChoices.values():
+            raise ServiceError(
+                f'status must be one of {", ".join(SegmentStatusChoices.values())}, got {status!r}', field='status'
+            )
+        queryset = queryset.filter(status=status)
+    if cluster not in (None, ''):
+        queryset = queryset.filter(cluster=cluster)
+    return queryset.order_by('vrf__name', 'site_group__name', 'prefix__prefix', 'pk')
 
 
 # --- references --------------------------------------------------------------------------------------

@@ -110,6 +110,15 @@ class AllocateSegmentTest(TestCase):
         self.assertFalse(created)
         self.assertEqual([s.pk for s in same], [s.pk for s in both])
 
+    def test_list_segments_filters_and_restricts(self):
+        service.allocate_segments(self.site_group, self.vrf, 'c9')
+        self.assertEqual(service.list_segments(site_group=self.site_group.slug, vrf=self.vrf.name).count(), 3)
+        self.assertEqual([s.cluster for s in service.list_segments(status='allocated')], ['c9'])
+        self.assertEqual(service.list_segments(cluster='c9', status='free').count(), 0)
+        self.assertEqual(service.list_segments(user=self.user).count(), 0)  # no view permission
+        with self.assertRaises(ServiceError):
+            service.list_segments(status='bogus')
+
     def test_lowest_prefix_first_after_release(self):
         a, _ = service.allocate_segments(self.site_group, self.vrf, 'c1', count=3)
         service.release_segment(a[1])
