@@ -60,15 +60,30 @@ class VRFReferenceField(ReferenceField):
     pass
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerInputField(RawWriteField):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StringInputField(RawWriteField):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanInputField(RawWriteField):
+    pass
+
+
 class SegmentSerializer(PrimaryModelSerializer):
     prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
-    prefix_length = RawWriteField(help_text='Take the next free block of this length from the container prefix')
+    prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
     vrf = VRFReferenceField(VRFSerializer, help_text='Write: a VRF id or {"name": ...}')
     site_group = SiteGroupReferenceField(SiteGroupSerializer, help_text='Write: a site group id or {"slug": ...}')
     vlan = VLANSerializer(nested=True, read_only=True)
-    vlan_id = RawWriteField(help_text='VLAN number (1-4094); default: the next free one')
-    vlan_name = RawWriteField(help_text='Name of a VLAN created for this segment')
-    dhcp = RawWriteField(write_only=False, allow_null=False)
+    vlan_id = IntegerInputField(help_text='VLAN number (1-4094); default: the next free one')
+    vlan_name = StringInputField(help_text='Name of a VLAN created for this segment')
+    dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
     allocated_at = serializers.DateTimeField(read_only=True)

@@ -119,12 +119,15 @@ def _lookup(value, field, text_attr):
         if value.isdigit():
             return {'pk': int(value)}, value
         return {text_attr: value}, value
-    if isinstance(value, dict) and len(value) == 1:
-        ((key, item),) = value.items()
-        if key in ('id', 'pk') and isinstance(item, int) and not isinstance(item, bool):
+    if isinstance(value, dict):
+        # {"id": ...}, {"slug": ...}, {"name": ...}, or a whole object as the API renders it (GET then PUT)
+        item = value.get('id', value.get('pk'))
+        if isinstance(item, int) and not isinstance(item, bool):
             return {'pk': item}, item
-        if key in ('slug', 'name') and isinstance(item, str) and item:
-            return {key: item}, item
+        for key in ('slug', 'name'):
+            item = value.get(key)
+            if isinstance(item, str) and item:
+                return {key: item}, item
     raise ServiceError(
         f'{field}: expected an id or an object such as {{"{text_attr}": ...}}, got {value!r}',
         code='invalid',
@@ -309,6 +312,8 @@ def delete_vlan_if_orphaned(vlan):
 
 
 def _parse_prefix(value):
+    if isinstance(value, dict):  # the nested prefix as the API renders it
+        value = value.get('prefix', '')
     text = str(value).strip() if isinstance(value, str | netaddr.IPNetwork) else None
     try:
         if not text or '/' not in text:

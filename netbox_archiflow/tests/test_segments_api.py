@@ -258,6 +258,16 @@ class SegmentActionAPITest(APITestCase):
         self.assertEqual(prefix.scope, self.site_group)
         self.assertEqual(prefix.vlan.group.scope, self.site_group)
 
+    def test_get_then_put_round_trip(self):
+        self.grant('change', 'view')
+        url = reverse('plugins-api:netbox_archiflow-api:segment-detail', kwargs={'pk': self.segments[0].pk})
+        body = self.client.get(url, **self.header).data
+        body['description'] = 'round trip'
+        response = self.client.put(url, body, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual(response.data['description'], 'round trip')
+        self.assertEqual(response.data['vlan']['id'], self.segments[0].vlan_id)
+
     def test_update_rejects_moving_pool(self):
         self.grant('change', 'view')
         segment = self.segments[0]
