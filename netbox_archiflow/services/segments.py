@@ -275,7 +275,8 @@ def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, te
         role=_configured(Role, 'segment_vlan_role', 'VLAN role'),
         status=VLANStatusChoices.STATUS_ACTIVE,
     )
-    _full_clean(vlan, fields={'vid': 'vlan_id', 'name': 'vlan_name', 'group': 'vlan_id'})
+    # Related objects were resolved above and the VID/name checked under the group lock: skip re-fetching them.
+    _full_clean(vlan, fields={'vid': 'vlan_id', 'name': 'vlan_name'}, exclude=['group', 'tenant', 'role'])
     with service_write():
         vlan.save()
     return vlan
@@ -425,7 +426,7 @@ def create_segment(
         status=prefix_status_for(SegmentStatusChoices.STATUS_FREE),
         description=description or '',
     )
-    _full_clean(native, exclude=['scope_id'])
+    _full_clean(native, exclude=['vrf', 'tenant', 'role', 'vlan', 'scope_type', 'scope_id'])
     with service_write():
         native.save()
     segment = Segment(
@@ -438,7 +439,7 @@ def create_segment(
         status=SegmentStatusChoices.STATUS_FREE,
         **attrs,
     )
-    _full_clean(segment)
+    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
     segment._changelog_message = changelog_message
     segment.save()
     if tags:
@@ -521,7 +522,7 @@ def update_segment(
         segment.description = description or ''
     for name, value in attrs.items():
         setattr(segment, name, value)
-    _full_clean(segment)
+    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
     segment._changelog_message = changelog_message
     segment.save()
     if tags is not None:
@@ -628,6 +629,8 @@ def _set_state(segment, status, cluster, allocated_at):
     segment.allocated_at = allocated_at
     segment.save()
     native = segment.prefix
+    if native.scope_id == segment.site_group_id:
+        native.scope = segment.site_group  # already loaded: spares the scope lookups of snapshot() and save()
     wanted = prefix_status_for(status)
     if native.status != wanted:
         native.snapshot()
