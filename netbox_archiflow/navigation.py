@@ -32,5 +32,17 @@ def _item(model, label, add=True):
 menu = PluginMenu(
     label='ArchiFlow',
     icon_class='mdi mdi-sitemap-outline',
-    groups=(),
+    groups=(
+        (
+            'Segments',
+            (
+                _item('segment', 'Segments'),
+                PluginMenuItem(
+                    link='plugins:netbox_archiflow:segment_allocate',
+                    link_text='Allocate',
+                    permissions=['netbox_archiflow.allocate_segment'],
+                ),
+            ),
+        ),
+    ),
 )

@@ -1,0 +1,3 @@
+from .segments import SegmentFilterSet
+
+__all__ = ('SegmentFilterSet',)

@@ -1,0 +1,80 @@
+import contextlib
+
+import django_filters
+import netaddr
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dcim.models import SiteGroup
+from ipam.models import VLAN, VRF
+from netbox.filtersets import PrimaryModelFilterSet
+from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.models import Segment
+from utilities.filtersets import register_filterset
+
+__all__ = ('SegmentFilterSet',)
+
+
+@register_filterset
+class SegmentFilterSet(PrimaryModelFilterSet):
+    site_group_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=SiteGroup.objects.all(),
+        label=_('Site group (ID)'),
+    )
+    site_group = django_filters.ModelMultipleChoiceFilter(
+        field_name='site_group__slug',
+        queryset=SiteGroup.objects.all(),
+        to_field_name='slug',
+        label=_('Site group (slug)'),
+    )
+    vrf_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=VRF.objects.all(),
+        label=_('VRF (ID)'),
+    )
+    vrf = django_filters.ModelMultipleChoiceFilter(
+        field_name='vrf__name',
+        queryset=VRF.objects.all(),
+        to_field_name='name',
+        label=_('VRF (name)'),
+    )
+    vlan_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=VLAN.objects.all(),
+        label=_('VLAN (ID)'),
+    )
+    vid = django_filters.NumberFilter(
+        field_name='vlan__vid',
+        label=_('VLAN number (1-4094)'),
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=SegmentStatusChoices,
+    )
+    prefix = django_filters.CharFilter(
+        method='filter_prefix',
+        label=_('Prefix (CIDR)'),
+    )
+
+    class Meta:
+        model = Segment
+        fields = ('id', 'dhcp', 'cluster', 'allocated_at', 'description')
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        query = (
+            Q(cluster__icontains=value)
+            | Q(description__icontains=value)
+            | Q(vlan__name__icontains=value)
+            | Q(prefix__description__icontains=value)
+        )
+        with contextlib.suppress(netaddr.AddrFormatError, ValueError):
+            query |= Q(prefix__prefix__net_contains_or_equals=str(netaddr.IPNetwork(value).cidr))
+        if value.isdigit():
+            query |= Q(vlan__vid=int(value))
+        return queryset.filter(query)
+
+    def filter_prefix(self, queryset, name, value):
+        try:
+            return queryset.filter(prefix__prefix=str(netaddr.IPNetwork(value.strip()).cidr))
+        except (netaddr.AddrFormatError, ValueError):
+            return queryset.none()

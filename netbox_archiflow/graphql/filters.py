@@ -1,0 +1,33 @@
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+from strawberry.scalars import ID
+from strawberry_django import DatetimeFilterLookup, FilterLookup, StrFilterLookup
+
+from netbox.graphql.filters import PrimaryModelFilter
+from netbox_archiflow import models
+
+if TYPE_CHECKING:
+    from dcim.graphql.filters import SiteGroupFilter
+    from ipam.graphql.filters import PrefixFilter, VLANFilter, VRFFilter
+
+__all__ = ('SegmentFilter',)
+
+
+@strawberry_django.filter_type(models.Segment, lookups=True)
+class SegmentFilter(PrimaryModelFilter):
+    prefix: Annotated['PrefixFilter', strawberry.lazy('ipam.graphql.filters')] | None = strawberry_django.filter_field()
+    prefix_id: ID | None = strawberry_django.filter_field()
+    vrf: Annotated['VRFFilter', strawberry.lazy('ipam.graphql.filters')] | None = strawberry_django.filter_field()
+    vrf_id: ID | None = strawberry_django.filter_field()
+    site_group: Annotated['SiteGroupFilter', strawberry.lazy('dcim.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    site_group_id: ID | None = strawberry_django.filter_field()
+    vlan: Annotated['VLANFilter', strawberry.lazy('ipam.graphql.filters')] | None = strawberry_django.filter_field()
+    vlan_id: ID | None = strawberry_django.filter_field()
+    dhcp: FilterLookup[bool] | None = strawberry_django.filter_field()
+    cluster: StrFilterLookup | None = strawberry_django.filter_field()
+    status: StrFilterLookup | None = strawberry_django.filter_field()
+    allocated_at: DatetimeFilterLookup | None = strawberry_django.filter_field()

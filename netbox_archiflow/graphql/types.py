@@ -1,0 +1,24 @@
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+
+from netbox.graphql.types import PrimaryObjectType
+from netbox_archiflow import models
+
+from .filters import SegmentFilter
+
+if TYPE_CHECKING:
+    from dcim.graphql.types import SiteGroupType
+    from ipam.graphql.types import PrefixType, VLANType, VRFType
+
+__all__ = ('SegmentType',)
+
+
+@strawberry_django.type(models.Segment, fields='__all__', filters=SegmentFilter, pagination=True)
+class SegmentType(PrimaryObjectType):
+    # Nullable: related objects the user may not view are filtered out by object permissions
+    prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')] | None
+    vrf: Annotated['VRFType', strawberry.lazy('ipam.graphql.types')] | None
+    site_group: Annotated['SiteGroupType', strawberry.lazy('dcim.graphql.types')] | None
+    vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')] | None

@@ -1,0 +1,3 @@
+from .segments import Segment
+
+__all__ = ('Segment',)

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from netbox.object_actions import ObjectAction
+
+__all__ = ('AllocateSegments', 'ReleaseSegment')
+
+
+class AllocateSegments(ObjectAction):
+    """Open the allocate form (needs netbox_archiflow.allocate_segment)."""
+
+    name = 'allocate'
+    label = _('Allocate')
+    permissions_required = {'allocate'}
+    template_name = 'netbox_archiflow/buttons/allocate.html'
+
+
+class ReleaseSegment(ObjectAction):
+    """Release an allocated segment (needs netbox_archiflow.release_segment)."""
+
+    name = 'release'
+    label = _('Release')
+    permissions_required = {'release'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_archiflow/buttons/release.html'
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'object': obj}

@@ -1,0 +1,639 @@
+"""Segments: create, update, delete, allocate to clusters and release.
+
+Request-free business operations shared by the UI, REST, GraphQL and JSON-RPC layers. Every function
+takes plain values (ids, ``{"slug": ...}`` / ``{"name": ...}`` references, strings) plus the acting
+``user`` and returns model instances. Writes run in one transaction; allocations from one
+(site group, VRF) pool serialize on a PostgreSQL advisory lock shared with NetBox's own
+``available-prefixes`` / ``available-vlans`` endpoints (see ``services.locks``). Change logging is
+NetBox's: call these inside a request (REST/UI) or ``management.changelog.change_logged(user)``.
+
+Errors are ``ServiceError`` subclasses with a ``code`` and a ``field`` naming the input at fault;
+nothing is written when one is raised.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import netaddr
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from dcim.models import SiteGroup
+from ipam.choices import PrefixStatusChoices, VLANStatusChoices
+from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
+from netbox_archiflow import plugin_settings
+from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.models import Segment
+from tenancy.models import Tenant
+
+from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+from .locks import lock_pool
+
+__all__ = (
+    'UNSET',
+    'allocate_segments',
+    'create_segment',
+    'delete_segment',
+    'delete_vlan_if_orphaned',
+    'get_or_create_segment_vlan',
+    'get_vlan_group',
+    'list_segments',
+    'prefix_status_for',
+    'release_segment',
+    'resolve_site_group',
+    'resolve_vrf',
+    'segment_queryset',
+    'update_segment',
+)
+
+UNSET = object()
+
+# Set while a service writes native prefixes/VLANs, so the consistency signal handlers let it through.
+_service_write = ContextVar('archiflow_segment_service_write', default=False)
+
+
+@contextmanager
+def service_write():
+    token = _service_write.set(True)
+    try:
+        yield
+    finally:
+        _service_write.reset(token)
+
+
+def in_service_write():
+    return _service_write.get()
+
+
+def segment_queryset():
+    """Segments with everything the APIs render, in one query."""
+    return Segment.objects.select_related(
+        'prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner'
+    ).prefetch_related('tags')
+
+
+def prefix_status_for(segment_status):
+    """The native prefix status mirroring a segment status."""
+    if segment_status == SegmentStatusChoices.STATUS_ALLOCATED:
+        return PrefixStatusChoices.STATUS_RESERVED
+    return PrefixStatusChoices.STATUS_ACTIVE
+
+
+def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=None):
+    """Segments the user may view, optionally of one pool, status or cluster (for the JSON-RPC get-segments)."""
+    queryset = segment_queryset()
+    if user is not None:
+        queryset = queryset.restrict(user, 'view')
+    if site_group not in (None, ''):
+        queryset = queryset.filter(site_group=resolve_site_group(site_group))
+    if vrf not in (None, ''):
+        queryset = queryset.filter(vrf=resolve_vrf(vrf))
+    if status not in (None, ''):
+        if status not in SegmentStatusChoices.values():
+            raise ServiceError(
+                f'status must be one of {", ".join(SegmentStatusChoices.values())}, got {status!r}', field='status'
+            )
+        queryset = queryset.filter(status=status)
+    if cluster not in (None, ''):
+        queryset = queryset.filter(cluster=cluster)
+    return queryset.order_by('vrf__name', 'site_group__name', 'prefix__prefix', 'pk')
+
+
+# --- references --------------------------------------------------------------------------------------
+
+
+def _lookup(value, field, text_attr):
+    """Turn an id, a numeric string, a plain string or a ``{"id"|"slug"|"name": ...}`` dict into filter kwargs."""
+    if isinstance(value, bool):
+        raise ServiceError(f'{field}: expected an id or an object such as {{"{text_attr}": ...}}', field=field)
+    if isinstance(value, int):
+        return {'pk': value}, value
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            raise ServiceError(f'{field} is required', code='required', field=field)
+        if value.isdigit():
+            return {'pk': int(value)}, value
+        return {text_attr: value}, value
+    if isinstance(value, dict):
+        # {"id": ...}, {"slug": ...}, {"name": ...}, or a whole object as the API renders it (GET then PUT)
+        item = value.get('id', value.get('pk'))
+        if isinstance(item, int) and not isinstance(item, bool):
+            return {'pk': item}, item
+        for key in ('slug', 'name'):
+            item = value.get(key)
+            if isinstance(item, str) and item:
+                return {key: item}, item
+    raise ServiceError(
+        f'{field}: expected an id or an object such as {{"{text_attr}": ...}}, got {value!r}',
+        code='invalid',
+        field=field,
+    )
+
+
+def resolve_site_group(value, field='site_group'):
+    """A Site Group by id, slug or ``{"slug": ...}``. The plugin never creates site groups."""
+    if isinstance(value, SiteGroup):
+        return value
+    if value is None or value is UNSET:
+        raise ServiceError('site_group is required', code='required', field=field)
+    lookup, shown = _lookup(value, field, 'slug')
+    site_group = SiteGroup.objects.filter(**lookup).first()
+    if site_group is None:
+        raise NotFound(
+            f"Site group '{shown}' does not exist in NetBox; create it first",
+            code='site_group_not_found',
+            field=field,
+        )
+    return site_group
+
+
+def resolve_vrf(value, field='vrf'):
+    """A VRF by id, name or ``{"name": ...}``. The plugin never creates VRFs."""
+    if isinstance(value, VRF):
+        return value
+    if value is None or value is UNSET:
+        raise ServiceError('vrf is required', code='required', field=field)
+    lookup, shown = _lookup(value, field, 'name')
+    if 'slug' in lookup:  # VRFs have no slug
+        lookup = {'name': lookup['slug']}
+    vrfs = list(VRF.objects.filter(**lookup)[:2])
+    if not vrfs:
+        raise NotFound(f"VRF '{shown}' does not exist in NetBox; create it first", code='vrf_not_found', field=field)
+    if len(vrfs) > 1:
+        raise ServiceError(f"VRF name '{shown}' is ambiguous; pass the VRF id", code='vrf_ambiguous', field=field)
+    return vrfs[0]
+
+
+def _configured(model, setting, label):
+    """The tenant or role named by a plugin setting (None when unset). Never created."""
+    name = plugin_settings.get(setting)
+    if not name:
+        return None
+    obj = model.objects.filter(Q(name=name) | Q(slug=name)).first()
+    if obj is None:
+        raise NotFound(
+            f"{label} '{name}' (plugin setting {setting}) does not exist in NetBox; create it first",
+            code=f'{setting}_not_found',
+        )
+    return obj
+
+
+def _full_clean(obj, fields=None, exclude=None):
+    """full_clean() with Django's ValidationError turned into a ServiceError naming the API field."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, 'error_dict') else {'__all__': exc.messages}
+        key = next(iter(errors))
+        field = (fields or {}).get(key, None if key == '__all__' else key)
+        messages = '; '.join(errors[key])
+        raise ServiceError(f'{field}: {messages}' if field else messages, code='invalid', field=field) from exc
+
+
+def _check_permission(user, action, segment=None):
+    if user is None:
+        return
+    perm = f'netbox_archiflow.{action}_segment'
+    if not user.has_perm(perm):
+        raise PermissionDenied(f'You do not have the permission {perm}', code='permission_denied')
+    if segment is not None and not Segment.objects.restrict(user, action).filter(pk=segment.pk).exists():
+        raise PermissionDenied(f'You do not have the permission {perm} on segment {segment}', code='permission_denied')
+
+
+# --- VLANs -------------------------------------------------------------------------------------------
+
+
+def get_vlan_group(site_group, vrf, tenant=None):
+    """The VLAN group of a (VRF, site group) pool, scoped to the site group; created when missing."""
+    name = plugin_settings.get('segment_vlan_group_name').format(vrf=vrf.name, site_group=site_group.slug)[:100]
+    scope_type = ContentType.objects.get_for_model(SiteGroup)
+    group = VLANGroup.objects.filter(scope_type=scope_type, scope_id=site_group.pk, name=name).first()
+    if group is None:
+        group = VLANGroup(
+            name=name, slug=slugify(name)[:100], scope_type=scope_type, scope_id=site_group.pk, tenant=tenant
+        )
+        _full_clean(group)
+        group.save()
+    return group
+
+
+def _parse_vid(vlan_id):
+    if isinstance(vlan_id, bool) or not isinstance(vlan_id, int | str):
+        raise ServiceError(f'vlan_id must be an integer from 1 to 4094, got {vlan_id!r}', field='vlan_id')
+    try:
+        vid = int(vlan_id)
+    except ValueError:
+        raise ServiceError(f'vlan_id must be an integer from 1 to 4094, got {vlan_id!r}', field='vlan_id') from None
+    if not 1 <= vid <= 4094:
+        raise ServiceError(f'vlan_id must be from 1 to 4094, got {vid}', code='vid_out_of_range', field='vlan_id')
+    return vid
+
+
+def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, tenant=UNSET):
+    """The VLAN with ``vlan_id`` in the pool's VLAN group (created when missing), or a new one with the next free VID.
+
+    Must run inside the pool's transaction: takes NetBox's ``available-vlans`` lock for the group.
+    """
+    if tenant is UNSET:
+        tenant = _configured(Tenant, 'segment_tenant', 'Tenant')
+    group = get_vlan_group(site_group, vrf, tenant)
+    lock_pool('available-vlans', 'vlangroup', group.pk)
+    if vlan_id is not None:
+        vid = _parse_vid(vlan_id)
+        existing = VLAN.objects.filter(group=group, vid=vid).first()
+        if existing is not None:
+            return existing
+    else:
+        low, high = plugin_settings.get('segment_vid_min'), plugin_settings.get('segment_vid_max')
+        free = [vid for vid in group.get_available_vids() if low <= vid <= high]
+        if not free:
+            raise Conflict(
+                f'No free VLAN ID from {low} to {high} in VLAN group {group}',
+                code='vid_exhausted',
+                field='vlan_id',
+            )
+        vid = free[0]
+    name = vlan_name or plugin_settings.get('segment_vlan_name').format(
+        vrf=vrf.name, site_group=site_group.slug, vid=vid
+    )
+    if VLAN.objects.filter(group=group, name=name).exists():
+        raise ServiceError(
+            f"VLAN name '{name}' is already used by another VLAN in group {group}",
+            code='vlan_name_taken',
+            field='vlan_name',
+        )
+    vlan = VLAN(
+        group=group,
+        vid=vid,
+        name=name[:64],
+        tenant=tenant,
+        role=_configured(Role, 'segment_vlan_role', 'VLAN role'),
+        status=VLANStatusChoices.STATUS_ACTIVE,
+    )
+    # Related objects were resolved above and the VID/name checked under the group lock: skip re-fetching them.
+    _full_clean(vlan, fields={'vid': 'vlan_id', 'name': 'vlan_name'}, exclude=['group', 'tenant', 'role'])
+    with service_write():
+        vlan.save()
+    return vlan
+
+
+def vlan_is_referenced(vlan):
+    """True when any object still points at the VLAN (prefixes, interfaces, segments, anything else)."""
+    for relation in vlan._meta.related_objects:
+        if not (relation.one_to_many or relation.many_to_many or relation.one_to_one):
+            continue
+        accessor = relation.get_accessor_name()
+        if relation.one_to_one:
+            if relation.related_model.objects.filter(**{relation.field.name: vlan}).exists():
+                return True
+        elif getattr(vlan, accessor).exists():
+            return True
+    return False
+
+
+def delete_vlan_if_orphaned(vlan):
+    """Delete a segment VLAN nothing references any more. Returns True when deleted."""
+    if vlan is None:
+        return False
+    vlan = VLAN.objects.filter(pk=vlan.pk).first()
+    if vlan is None or vlan_is_referenced(vlan):
+        return False
+    vlan.snapshot()
+    with service_write():
+        vlan.delete()
+    return True
+
+
+# --- create / update / delete ------------------------------------------------------------------------
+
+
+def _parse_prefix(value):
+    if isinstance(value, dict):  # the nested prefix as the API renders it
+        value = value.get('prefix', '')
+    text = str(value).strip() if isinstance(value, str | netaddr.IPNetwork) else None
+    try:
+        if not text or '/' not in text:
+            raise ValueError
+        network = netaddr.IPNetwork(text)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ServiceError(
+            f"prefix: '{value}' is not a valid CIDR prefix (e.g. 10.0.0.0/24)", code='invalid_prefix', field='prefix'
+        ) from None
+    if network.prefixlen == 0:
+        raise ServiceError('prefix: a /0 prefix cannot be a segment', code='invalid_prefix', field='prefix')
+    if network.network != network.ip:
+        raise ServiceError(
+            f"prefix: '{value}' has host bits set; did you mean {network.cidr}?", code='invalid_prefix', field='prefix'
+        )
+    return network.cidr
+
+
+def _parse_prefix_length(value):
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ServiceError(f'prefix_length must be an integer, got {value!r}', field='prefix_length')
+    try:
+        length = int(value)
+    except ValueError:
+        raise ServiceError(f'prefix_length must be an integer, got {value!r}', field='prefix_length') from None
+    if not 1 <= length <= 128:
+        raise ServiceError(f'prefix_length must be from 1 to 128, got {length}', field='prefix_length')
+    return length
+
+
+def _next_free_prefix(site_group, vrf, length):
+    """The lowest free block of ``length`` bits in the pool's container prefixes (VRF, scope = site group)."""
+    containers = list(
+        Prefix.objects.filter(
+            vrf=vrf,
+            status=PrefixStatusChoices.STATUS_CONTAINER,
+            scope_type=ContentType.objects.get_for_model(SiteGroup),
+            scope_id=site_group.pk,
+        ).order_by('prefix')
+    )
+    if not containers:
+        raise NotFound(
+            f"No container prefix in VRF '{vrf}' is scoped to site group '{site_group}'; "
+            f"create one or pass 'prefix' instead of 'prefix_length'",
+            code='container_not_found',
+            field='prefix_length',
+        )
+    for container in containers:
+        maxlen = 32 if container.prefix.version == 4 else 128
+        if not container.prefix.prefixlen <= length <= maxlen:
+            continue
+        for block in container.get_available_prefixes().iter_cidrs():
+            if block.prefixlen <= length:
+                return next(block.subnet(length))
+    raise Conflict(
+        f'No free /{length} is left in the container prefixes of VRF {vrf} for site group {site_group}',
+        code='pool_exhausted',
+        field='prefix_length',
+        available=0,
+        requested=1,
+    )
+
+
+@transaction.atomic
+def create_segment(
+    *,
+    site_group,
+    vrf,
+    prefix=None,
+    prefix_length=None,
+    vlan_id=None,
+    vlan_name=None,
+    dhcp=False,
+    description='',
+    user=None,
+    tags=None,
+    changelog_message=None,
+    **attrs,
+):
+    """Create a free segment: a native Prefix (explicit ``prefix`` or the next free ``prefix_length`` block of
+    the pool's container) with a VLAN got-or-created in the pool's VLAN group. ``attrs`` are further Segment
+    fields (comments, owner, custom_field_data)."""
+    _check_permission(user, 'add')
+    site_group = resolve_site_group(site_group)
+    vrf = resolve_vrf(vrf)
+    if (prefix in (None, '')) == (prefix_length in (None, '')):
+        raise ServiceError('Pass exactly one of prefix (a CIDR) or prefix_length', code='invalid', field='prefix')
+    network = _parse_prefix(prefix) if prefix not in (None, '') else None
+    length = _parse_prefix_length(prefix_length) if network is None else None
+    if vlan_id is not None:
+        _parse_vid(vlan_id)
+    tenant = _configured(Tenant, 'segment_tenant', 'Tenant')
+    prefix_role = _configured(Role, 'segment_prefix_role', 'Prefix role')
+
+    lock_pool('available-prefixes', 'segment', site_group.pk, vrf.pk)
+    if network is None:
+        network = _next_free_prefix(site_group, vrf, length)
+    elif Prefix.objects.filter(vrf=vrf, prefix=str(network)).exists():
+        raise ServiceError(f'prefix: {network} already exists in VRF {vrf}', code='prefix_exists', field='prefix')
+    vlan = get_or_create_segment_vlan(site_group, vrf, vlan_id, vlan_name, tenant=tenant)
+
+    native = Prefix(
+        prefix=network,
+        vrf=vrf,
+        scope=site_group,
+        tenant=tenant,
+        role=prefix_role,
+        vlan=vlan,
+        status=prefix_status_for(SegmentStatusChoices.STATUS_FREE),
+        description=description or '',
+    )
+    _full_clean(native, exclude=['vrf', 'tenant', 'role', 'vlan', 'scope_type', 'scope_id'])
+    with service_write():
+        native.save()
+    segment = Segment(
+        prefix=native,
+        vrf=vrf,
+        site_group=site_group,
+        vlan=vlan,
+        dhcp=bool(dhcp),
+        description=description or '',
+        status=SegmentStatusChoices.STATUS_FREE,
+        **attrs,
+    )
+    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
+    segment._changelog_message = changelog_message
+    segment.save()
+    if tags:
+        segment.tags.set(tags)
+    if user is not None and not Segment.objects.restrict(user, 'add').filter(pk=segment.pk).exists():
+        raise PermissionDenied(
+            'You do not have the permission netbox_archiflow.add_segment for this site group/VRF',
+            code='permission_denied',
+        )
+    return segment
+
+
+@transaction.atomic
+def update_segment(
+    segment,
+    *,
+    site_group=UNSET,
+    vrf=UNSET,
+    prefix=UNSET,
+    prefix_length=UNSET,
+    vlan_id=UNSET,
+    vlan_name=UNSET,
+    dhcp=UNSET,
+    description=UNSET,
+    user=None,
+    tags=None,
+    changelog_message=None,
+    **attrs,
+):
+    """Update a segment. A new ``vlan_id`` moves the prefix to that VLAN (got-or-created) and deletes the old
+    VLAN when nothing references it. Site group, VRF and prefix are fixed: passing other values is an error."""
+    if not isinstance(segment, Segment):
+        pk = segment
+        segment = Segment.objects.filter(pk=pk).first()
+        if segment is None:
+            raise NotFound(f'Segment {pk} does not exist', code='segment_not_found', field='id', status=404)
+    _check_permission(user, 'change', segment)
+    if site_group not in (UNSET, None) and resolve_site_group(site_group).pk != segment.site_group_id:
+        raise ServiceError(
+            'site_group cannot be changed; delete the segment and create a new one',
+            code='immutable',
+            field='site_group',
+        )
+    if vrf not in (UNSET, None) and resolve_vrf(vrf).pk != segment.vrf_id:
+        raise ServiceError(
+            'vrf cannot be changed; delete the segment and create a new one', code='immutable', field='vrf'
+        )
+    if prefix not in (UNSET, None, '') and _parse_prefix(prefix) != segment.prefix.prefix.cidr:
+        raise ServiceError(
+            'prefix cannot be changed; delete the segment and create a new one', code='immutable', field='prefix'
+        )
+    if (
+        prefix_length not in (UNSET, None, '')
+        and _parse_prefix_length(prefix_length) != segment.prefix.prefix.prefixlen
+    ):
+        raise ServiceError(
+            'prefix_length cannot be changed; delete the segment and create a new one',
+            code='immutable',
+            field='prefix_length',
+        )
+
+    lock_pool('available-prefixes', 'segment', segment.site_group_id, segment.vrf_id)
+    segment = Segment.objects.select_related('prefix', 'vlan').select_for_update(of=('self',)).get(pk=segment.pk)
+    segment.snapshot()
+    old_vlan = None
+    if vlan_id not in (UNSET, None) and _parse_vid(vlan_id) != segment.vlan.vid:
+        new_vlan = get_or_create_segment_vlan(
+            segment.site_group, segment.vrf, vlan_id, None if vlan_name is UNSET else vlan_name
+        )
+        old_vlan = segment.vlan
+        native = segment.prefix
+        native.snapshot()
+        native.vlan = new_vlan
+        with service_write():
+            native.save()
+        segment.vlan = new_vlan
+    if dhcp is not UNSET:
+        segment.dhcp = bool(dhcp)
+    if description is not UNSET:
+        segment.description = description or ''
+    for name, value in attrs.items():
+        setattr(segment, name, value)
+    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
+    segment._changelog_message = changelog_message
+    segment.save()
+    if tags is not None:
+        segment.tags.set(tags)
+    if old_vlan is not None:
+        delete_vlan_if_orphaned(old_vlan)
+    if user is not None and not Segment.objects.restrict(user, 'change').filter(pk=segment.pk).exists():
+        raise PermissionDenied(
+            'You do not have the permission netbox_archiflow.change_segment', code='permission_denied'
+        )
+    return segment
+
+
+@transaction.atomic
+def delete_segment(segment, *, user=None):
+    """Delete a segment, its native prefix, and its VLAN when nothing else references it."""
+    if not isinstance(segment, Segment):
+        pk = segment
+        segment = Segment.objects.filter(pk=pk).first()
+        if segment is None:
+            raise NotFound(f'Segment {pk} does not exist', code='segment_not_found', field='id', status=404)
+    _check_permission(user, 'delete', segment)
+    lock_pool('available-prefixes', 'segment', segment.site_group_id, segment.vrf_id)
+    segment.snapshot()
+    segment.delete()  # Segment.delete() removes the prefix and the orphaned VLAN
+
+
+# --- allocate / release ------------------------------------------------------------------------------
+
+
+def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
+    """Allocate ``count`` segments of a (site group, VRF) pool to ``cluster``, lowest prefix first.
+
+    Idempotent: segments the cluster already holds in the pool count first; when it holds ``count`` or
+    more, those are returned and nothing changes. All-or-nothing: when too few are free, ``Conflict``
+    (``pool_exhausted``, with ``available`` and ``requested``) and nothing changes.
+
+    Returns ``(segments, created)``; ``created`` is True when at least one segment was newly allocated.
+    """
+    site_group = resolve_site_group(site_group)
+    vrf = resolve_vrf(vrf)
+    if not isinstance(cluster, str) or not cluster.strip():
+        raise ServiceError('cluster is required (the name of the cluster taking the segment)', field='cluster')
+    cluster = cluster.strip()
+    if len(cluster) > 100:
+        raise ServiceError('cluster must be at most 100 characters', field='cluster')
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
+        raise ServiceError(f'count must be an integer from 1 to 1000, got {count!r}', field='count')
+    _check_permission(user, 'allocate')
+
+    with transaction.atomic():
+        lock_pool('available-prefixes', 'segment', site_group.pk, vrf.pk)
+        queryset = Segment.objects.filter(site_group=site_group, vrf=vrf)
+        if user is not None:
+            queryset = queryset.restrict(user, 'allocate')
+        related = ('prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
+        held = list(
+            queryset.filter(status=SegmentStatusChoices.STATUS_ALLOCATED, cluster=cluster)
+            .select_related(*related)
+            .prefetch_related('tags')
+            .order_by('prefix__prefix')
+        )
+        needed = count - len(held)
+        if needed <= 0:
+            return held[:count], False
+        free = list(
+            queryset.filter(status=SegmentStatusChoices.STATUS_FREE)
+            .select_related(*related)
+            .prefetch_related('tags')
+            .select_for_update(of=('self',))
+            .order_by('prefix__prefix')[:needed]
+        )
+        if len(free) < needed:
+            raise Conflict(
+                f'Only {len(free)} free segment(s) in site group {site_group} / VRF {vrf}; {needed} requested',
+                code='pool_exhausted',
+                available=len(free),
+                requested=needed,
+            )
+        now = timezone.now()
+        for segment in free:
+            _set_state(segment, SegmentStatusChoices.STATUS_ALLOCATED, cluster, now)
+        return sorted(held + free, key=lambda segment: (segment.prefix.prefix, segment.pk)), True
+
+
+def release_segment(segment, *, user=None):
+    """Return a segment to its pool. Releasing a free segment is a no-op success."""
+    pk = segment.pk if isinstance(segment, Segment) else segment
+    _check_permission(user, 'release')
+    with transaction.atomic():
+        queryset = Segment.objects.all() if user is None else Segment.objects.restrict(user, 'release')
+        segment = queryset.select_related('prefix').select_for_update(of=('self',)).filter(pk=pk).first()
+        if segment is None:
+            raise NotFound(f'Segment {pk} does not exist', code='segment_not_found', field='id', status=404)
+        if segment.status != SegmentStatusChoices.STATUS_FREE:
+            _set_state(segment, SegmentStatusChoices.STATUS_FREE, '', None)
+    return segment_queryset().get(pk=pk)
+
+
+def _set_state(segment, status, cluster, allocated_at):
+    segment.snapshot()
+    segment.status = status
+    segment.cluster = cluster
+    segment.allocated_at = allocated_at
+    segment.save()
+    native = segment.prefix
+    if native.scope_id == segment.site_group_id:
+        native.scope = segment.site_group  # already loaded: spares the scope lookups of snapshot() and save()
+    wanted = prefix_status_for(status)
+    if native.status != wanted:
+        native.snapshot()
+        native.status = wanted
+        with service_write():
+            native.save()

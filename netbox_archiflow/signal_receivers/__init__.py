@@ -1,0 +1,3 @@
+"""Signal handlers keeping plugin objects consistent with native NetBox objects. Imported by ready()."""
+
+from . import segments  # noqa: F401

@@ -1,0 +1,3 @@
+from .segments import SegmentTable
+
+__all__ = ('SegmentTable',)

@@ -1,0 +1,50 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from netbox.tables import PrimaryModelTable, columns
+from netbox_archiflow.models import Segment
+
+__all__ = ('SegmentTable',)
+
+
+class SegmentTable(PrimaryModelTable):
+    prefix = tables.Column(
+        verbose_name=_('Prefix'),
+        linkify=lambda record: record.get_absolute_url(),
+        order_by=('prefix__prefix',),
+    )
+    native_prefix = tables.Column(verbose_name=_('IPAM prefix'), accessor='prefix', linkify=True, orderable=False)
+    vrf = tables.Column(verbose_name=_('VRF'), linkify=True)
+    site_group = tables.Column(verbose_name=_('Site group'), linkify=True)
+    vlan = tables.Column(verbose_name=_('VLAN'), linkify=True)
+    vid = tables.Column(verbose_name=_('VID'), accessor='vlan__vid')
+    vlan_group = tables.Column(verbose_name=_('VLAN group'), accessor='vlan__group', linkify=True)
+    dhcp = columns.BooleanColumn(verbose_name=_('DHCP'))
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
+    cluster = tables.Column(verbose_name=_('Cluster'))
+    allocated_at = columns.DateTimeColumn(verbose_name=_('Allocated at'), timespec='minutes')
+    tags = columns.TagColumn(url_name='plugins:netbox_archiflow:segment_list')
+
+    class Meta(PrimaryModelTable.Meta):
+        model = Segment
+        fields = (
+            'pk',
+            'id',
+            'prefix',
+            'native_prefix',
+            'vrf',
+            'site_group',
+            'vlan',
+            'vid',
+            'vlan_group',
+            'dhcp',
+            'status',
+            'cluster',
+            'allocated_at',
+            'description',
+            'comments',
+            'tags',
+            'created',
+            'last_updated',
+        )
+        default_columns = ('pk', 'prefix', 'vrf', 'site_group', 'vlan', 'dhcp', 'status', 'cluster')

@@ -1,0 +1,1 @@
+from .segments import *  # noqa: F403
