@@ -35,5 +35,10 @@ class ArchiFlowConfig(PluginConfig):
         if errors:
             raise ImproperlyConfigured("Invalid PLUGINS_CONFIG['netbox_archiflow']: " + '; '.join(errors))
 
+        from . import (
+            signal_receivers,  # noqa: F401
+            widgets,  # noqa: F401
+        )
+
 
 config = ArchiFlowConfig

@@ -1,0 +1,3 @@
+"""Signal receivers, one module per concern. Imported by ``ArchiFlowConfig.ready()`` after ``super().ready()``."""
+
+from . import alerts  # noqa: F401
