@@ -29,8 +29,17 @@ def _item(model, label, add=True):
     )
 
 
+IP_POOLS_GROUP = (
+    'IP Pools',
+    (
+        _item('ippool', 'IP Pools'),
+        _item('ipallocation', 'IP Allocations', add=False),
+    ),
+)
+ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
+
 menu = PluginMenu(
     label='ArchiFlow',
     icon_class='mdi mdi-sitemap-outline',
-    groups=(),
+    groups=(IP_POOLS_GROUP, ALERTS_GROUP),
 )

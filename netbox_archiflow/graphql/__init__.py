@@ -1,0 +1,1 @@
+from .schema import schema  # noqa: F401

@@ -1,0 +1,4 @@
+"""Tables, one module per concern, re-exported here."""
+
+from .alerts import *  # noqa: F401,F403
+from .pools import *  # noqa: F401,F403
