@@ -1,5 +1,6 @@
 """Thin receivers: native IP address and device changes schedule alert evaluation after commit."""
 
+import netaddr
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -17,7 +18,8 @@ def ip_address_saved(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=IPAddress, dispatch_uid='netbox_archiflow_ipaddress_deleted')
 def ip_address_deleted(sender, instance, **kwargs):
-    alerts.after_commit(alerts.ip_address_deleted, instance.pk, instance.vrf_id, str(instance.address.ip))
+    host = str(netaddr.IPNetwork(str(instance.address)).ip)
+    alerts.after_commit(alerts.ip_address_deleted, instance.pk, instance.vrf_id, host)
 
 
 @receiver(post_save, sender=Device, dispatch_uid='netbox_archiflow_device_saved')
