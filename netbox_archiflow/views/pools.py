@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
 
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import BulkDelete, BulkEdit, BulkExport
@@ -12,7 +14,7 @@ from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.ui import panels
-from utilities.views import GetReturnURLMixin, register_model_view
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
     'IPAllocationBulkDeleteView',
@@ -117,14 +119,19 @@ class IPPoolBulkDeleteView(generic.BulkDeleteView):
 
 
 @register_model_view(IPPool, 'allocate', path='allocate')
-class IPPoolAllocateView(GetReturnURLMixin, generic.ObjectView):
-    """The pool's "Allocate" action: a form, then the same service call as REST and RPC."""
+class IPPoolAllocateView(ConditionalLoginRequiredMixin, View):
+    """The pool's "Allocate" action: a form, then the same service call as REST and RPC.
+
+    Needs ``add_ipallocation`` (checked by the service, object constraints included) and a visible pool.
+    """
 
     queryset = IPPool.objects.select_related('prefix')
     template_name = 'netbox_archiflow/ippool_allocate.html'
 
-    def get_required_permission(self):
-        return 'netbox_archiflow.add_ipallocation'
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm('netbox_archiflow.add_ipallocation'):
+            raise PermissionDenied()
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
         pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
