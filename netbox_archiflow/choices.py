@@ -1,6 +1,8 @@
+"""Choice sets of the plugin's models."""
+
 from django.utils.translation import gettext_lazy as _
 
-from utilities.choices import ChoiceSet
+from utilities.choices import Choice, ChoiceSet
 
 
 class SegmentStatusChoices(ChoiceSet):
@@ -10,4 +12,48 @@ class SegmentStatusChoices(ChoiceSet):
     CHOICES = [
         (STATUS_FREE, _('Free'), 'green'),
         (STATUS_ALLOCATED, _('Allocated'), 'blue'),
+    ]
+
+
+class PoolTypeChoices(ChoiceSet):
+    key = 'IPPool.pool_type'
+
+    TYPE_STATIC = 'static'
+    TYPE_DHCP = 'dhcp'
+    TYPE_RESERVED = 'reserved'
+
+    CHOICES = [
+        Choice(TYPE_STATIC, _('Static'), color='blue', description=_('Addresses handed out by allocation')),
+        Choice(TYPE_DHCP, _('DHCP'), color='cyan', description=_('Addresses handed out by allocation for DHCP')),
+        Choice(TYPE_RESERVED, _('Reserved'), color='gray', description=_('Never hands out addresses automatically')),
+    ]
+
+
+class AlertTypeChoices(ChoiceSet):
+    key = 'Alert.alert_type'
+
+    TYPE_POOL_EXHAUSTED = 'pool_exhausted'
+    TYPE_POOL_THRESHOLD = 'pool_threshold'
+    TYPE_IP_CONFLICT = 'ip_conflict'
+    TYPE_DEVICE_DOWN = 'device_down'
+
+    CHOICES = [
+        Choice(TYPE_POOL_EXHAUSTED, _('Pool exhausted'), color='red'),
+        Choice(TYPE_POOL_THRESHOLD, _('Pool threshold'), color='orange'),
+        Choice(TYPE_IP_CONFLICT, _('IP conflict'), color='red'),
+        Choice(TYPE_DEVICE_DOWN, _('Device down'), color='red'),
+    ]
+
+
+class AlertSeverityChoices(ChoiceSet):
+    key = 'Alert.severity'
+
+    SEVERITY_CRITICAL = 'critical'
+    SEVERITY_WARNING = 'warning'
+    SEVERITY_INFO = 'info'
+
+    CHOICES = [
+        Choice(SEVERITY_CRITICAL, _('Critical'), color='red'),
+        Choice(SEVERITY_WARNING, _('Warning'), color='orange'),
+        Choice(SEVERITY_INFO, _('Info'), color='blue'),
     ]

@@ -29,20 +29,28 @@ def _item(model, label, add=True):
     )
 
 
+SEGMENTS_GROUP = (
+    'Segments',
+    (
+        _item('segment', 'Segments'),
+        PluginMenuItem(
+            link='plugins:netbox_archiflow:segment_allocate',
+            link_text='Allocate',
+            permissions=['netbox_archiflow.allocate_segment'],
+        ),
+    ),
+)
+IP_POOLS_GROUP = (
+    'IP Pools',
+    (
+        _item('ippool', 'IP Pools'),
+        _item('ipallocation', 'IP Allocations', add=False),
+    ),
+)
+ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
+
 menu = PluginMenu(
     label='ArchiFlow',
     icon_class='mdi mdi-sitemap-outline',
-    groups=(
-        (
-            'Segments',
-            (
-                _item('segment', 'Segments'),
-                PluginMenuItem(
-                    link='plugins:netbox_archiflow:segment_allocate',
-                    link_text='Allocate',
-                    permissions=['netbox_archiflow.allocate_segment'],
-                ),
-            ),
-        ),
-    ),
+    groups=(SEGMENTS_GROUP, IP_POOLS_GROUP, ALERTS_GROUP),
 )

@@ -1,6 +1,6 @@
 from netbox.search import SearchIndex
 
-from .models import Segment
+from .models import Alert, IPAllocation, IPPool, Segment
 
 
 class SegmentIndex(SearchIndex):
@@ -13,4 +13,22 @@ class SegmentIndex(SearchIndex):
     display_attrs = ('vrf', 'site_group', 'vlan', 'status', 'cluster', 'description')
 
 
-indexes = [SegmentIndex]
+class IPPoolIndex(SearchIndex):
+    model = IPPool
+    fields = (('name', 100), ('gateway', 300), ('description', 500), ('comments', 5000))
+    display_attrs = ('prefix', 'pool_type', 'is_active', 'description')
+
+
+class IPAllocationIndex(SearchIndex):
+    model = IPAllocation
+    fields = (('address', 100), ('asset_id', 100), ('device_name', 150), ('mac_address', 300), ('notes', 5000))
+    display_attrs = ('pool', 'asset_id', 'device_name', 'is_active')
+
+
+class AlertIndex(SearchIndex):
+    model = Alert
+    fields = (('object_repr', 200), ('message', 500))
+    display_attrs = ('alert_type', 'severity', 'created', 'resolved_at')
+
+
+indexes = [SegmentIndex, IPPoolIndex, IPAllocationIndex, AlertIndex]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from netbox.api.routers import NetBoxRouter
 
@@ -8,10 +8,15 @@ app_name = 'netbox_archiflow-api'
 
 router = NetBoxRouter()
 router.register('segments', views.SegmentViewSet)
+router.register('ip-pools', views.IPPoolViewSet)
+router.register('ip-allocations', views.IPAllocationViewSet)
+router.register('alerts', views.AlertViewSet)
 
 urlpatterns = [
     # Before the router: its detail route would otherwise take "allocate" as a primary key.
     path('segments/allocate/', views.SegmentAllocateView.as_view(), name='segment-allocate'),
     path('segments/<int:pk>/release/', views.SegmentReleaseView.as_view(), name='segment-release'),
+    path('ip-pools/<int:pk>/allocate/', views.IPPoolAllocateView.as_view(), name='ippool-allocate'),
+    path('rpc/', include('netbox_archiflow.rpc.urls')),
     *router.urls,
 ]

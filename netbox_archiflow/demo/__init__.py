@@ -1,5 +1,5 @@
 """Demo data for the dev instance: each loader creates what is missing and returns how many objects it created."""
 
-from . import core, segments
+from . import core, pools, segments
 
-LOADERS = [core.load, segments.load]
+LOADERS = [core.load, segments.load, pools.load]

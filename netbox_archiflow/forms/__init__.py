@@ -1,9 +1,5 @@
-from .segments import (
-    SegmentAllocateForm,
-    SegmentBulkEditForm,
-    SegmentFilterForm,
-    SegmentForm,
-    SegmentImportForm,
-)
+"""Forms, one module per concern, re-exported here."""
 
-__all__ = ('SegmentAllocateForm', 'SegmentBulkEditForm', 'SegmentFilterForm', 'SegmentForm', 'SegmentImportForm')
+from .alerts import *  # noqa: F401,F403
+from .pools import *  # noqa: F401,F403
+from .segments import *  # noqa: F401,F403

@@ -1,3 +1,5 @@
-from .segments import Segment
+"""Plugin models, one module per concern, re-exported here."""
 
-__all__ = ('Segment',)
+from .alerts import *  # noqa: F401,F403
+from .pools import *  # noqa: F401,F403
+from .segments import *  # noqa: F401,F403

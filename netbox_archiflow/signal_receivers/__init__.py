@@ -1,3 +1,3 @@
-"""Signal handlers keeping plugin objects consistent with native NetBox objects. Imported by ready()."""
+"""Signal receivers, one module per concern. Imported by ``ArchiFlowConfig.ready()`` after ``super().ready()``."""
 
-from . import segments  # noqa: F401
+from . import alerts, segments  # noqa: F401

@@ -1,12 +1,11 @@
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-import strawberry_django
 
-from netbox.graphql.types import PrimaryObjectType
+from netbox.graphql.types import PrimaryObjectType, register_type
 from netbox_archiflow import models
 
-from .filters import SegmentFilter
+from ..filters import SegmentFilter
 
 if TYPE_CHECKING:
     from dcim.graphql.types import SiteGroupType
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ('SegmentType',)
 
 
-@strawberry_django.type(models.Segment, fields='__all__', filters=SegmentFilter, pagination=True)
+@register_type(models.Segment, fields='__all__', filters=SegmentFilter, pagination=True)
 class SegmentType(PrimaryObjectType):
     # Nullable: related objects the user may not view are filtered out by object permissions
     prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')] | None

@@ -11,7 +11,7 @@ from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import PermissionDenied, ServiceError
 
-from .serializers import SegmentAllocateSerializer, SegmentSerializer
+from ..serializers import SegmentAllocateSerializer, SegmentSerializer
 
 __all__ = ('SegmentAllocateView', 'SegmentReleaseView', 'SegmentViewSet')
 

@@ -5,7 +5,7 @@ import strawberry_django
 from strawberry.scalars import ID
 from strawberry_django import DatetimeFilterLookup, FilterLookup, StrFilterLookup
 
-from netbox.graphql.filters import PrimaryModelFilter
+from netbox.graphql.filters import PrimaryModelFilter, register_filter
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ('SegmentFilter',)
 
 
-@strawberry_django.filter_type(models.Segment, lookups=True)
+@register_filter(models.Segment, lookups=True)
 class SegmentFilter(PrimaryModelFilter):
     prefix: Annotated['PrefixFilter', strawberry.lazy('ipam.graphql.filters')] | None = strawberry_django.filter_field()
     prefix_id: ID | None = strawberry_django.filter_field()

@@ -1,0 +1,5 @@
+"""REST serializers, one module per concern, re-exported here (``api.serializers.<Model>Serializer``)."""
+
+from .alerts import *  # noqa: F401,F403
+from .pools import *  # noqa: F401,F403
+from .segments import *  # noqa: F401,F403

@@ -1,0 +1,199 @@
+from django import forms
+from django.contrib.postgres.forms import SimpleArrayField
+from django.utils.translation import gettext_lazy as _
+
+from dcim.models import Device, Interface
+from ipam.models import VLAN, VRF, Prefix
+from netbox.forms import (
+    NetBoxModelBulkEditForm,
+    NetBoxModelFilterSetForm,
+    NetBoxModelForm,
+    PrimaryModelBulkEditForm,
+    PrimaryModelFilterSetForm,
+    PrimaryModelForm,
+    PrimaryModelImportForm,
+)
+from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.models import IPAllocation, IPPool
+from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, add_blank_choice
+from utilities.forms.fields import (
+    CSVChoiceField,
+    CSVModelChoiceField,
+    DynamicModelChoiceField,
+    DynamicModelMultipleChoiceField,
+    TagFilterField,
+)
+from utilities.forms.rendering import FieldSet
+from utilities.forms.widgets import BulkEditNullBooleanSelect
+
+__all__ = (
+    'AllocateForm',
+    'IPAllocationBulkEditForm',
+    'IPAllocationFilterForm',
+    'IPAllocationForm',
+    'IPPoolBulkEditForm',
+    'IPPoolFilterForm',
+    'IPPoolForm',
+    'IPPoolImportForm',
+)
+
+
+class IPPoolForm(PrimaryModelForm):
+    prefix = DynamicModelChoiceField(label=_('Prefix'), queryset=Prefix.objects.all())
+    vlan = DynamicModelChoiceField(label=_('VLAN'), queryset=VLAN.objects.all(), required=False)
+    dns_servers = SimpleArrayField(
+        base_field=forms.GenericIPAddressField(),
+        required=False,
+        label=_('DNS servers'),
+        help_text=_('Comma-separated IP addresses'),
+    )
+
+    fieldsets = (
+        FieldSet('name', 'prefix', 'pool_type', 'is_active', 'description', 'tags', name=_('IP pool')),
+        FieldSet('gateway', 'dns_servers', 'vlan', name=_('Network')),
+        FieldSet('alert_threshold', name=_('Alerts')),
+    )
+
+    class Meta:
+        model = IPPool
+        fields = [
+            'name',
+            'prefix',
+            'gateway',
+            'dns_servers',
+            'vlan',
+            'pool_type',
+            'is_active',
+            'alert_threshold',
+            'description',
+            'owner',
+            'comments',
+            'tags',
+        ]
+
+
+class IPPoolImportForm(PrimaryModelImportForm):
+    prefix = forms.CharField(label=_('Prefix'), help_text=_('Network in CIDR notation (found or created)'))
+    vrf = CSVModelChoiceField(
+        label=_('VRF'), queryset=VRF.objects.all(), required=False, to_field_name='name', help_text=_('VRF name')
+    )
+    vlan = CSVModelChoiceField(
+        label=_('VLAN'), queryset=VLAN.objects.all(), required=False, to_field_name='vid', help_text=_('VLAN ID')
+    )
+    pool_type = CSVChoiceField(label=_('Pool type'), choices=PoolTypeChoices, required=False)
+    dns_servers = SimpleArrayField(base_field=forms.GenericIPAddressField(), required=False, delimiter=' ')
+
+    class Meta:
+        model = IPPool
+        fields = (
+            'name',
+            'prefix',
+            'vrf',
+            'gateway',
+            'dns_servers',
+            'vlan',
+            'pool_type',
+            'is_active',
+            'alert_threshold',
+            'description',
+            'owner',
+            'comments',
+            'tags',
+        )
+
+    def clean(self):
+        from netbox_archiflow.services.errors import ServiceError
+        from netbox_archiflow.services.pools import get_or_create_prefix
+
+        super().clean()
+        cidr = self.cleaned_data.get('prefix')
+        if cidr and not isinstance(cidr, Prefix):
+            # Bulk import runs in one transaction: a row refused later rolls a new prefix back too.
+            try:
+                self.cleaned_data['prefix'] = get_or_create_prefix(cidr, self.cleaned_data.get('vrf'))
+            except ServiceError as exc:
+                self.add_error('prefix', exc.detail)
+        self.cleaned_data.pop('vrf', None)
+        return self.cleaned_data
+
+
+class IPPoolBulkEditForm(PrimaryModelBulkEditForm):
+    model = IPPool
+    pool_type = forms.ChoiceField(label=_('Pool type'), choices=add_blank_choice(PoolTypeChoices), required=False)
+    is_active = forms.NullBooleanField(label=_('Active'), required=False, widget=BulkEditNullBooleanSelect())
+    alert_threshold = forms.IntegerField(label=_('Alert threshold'), min_value=1, max_value=100, required=False)
+    vlan = DynamicModelChoiceField(label=_('VLAN'), queryset=VLAN.objects.all(), required=False)
+
+    fieldsets = (FieldSet('pool_type', 'is_active', 'alert_threshold', 'vlan', 'description'),)
+    nullable_fields = ('vlan', 'description', 'comments')
+
+
+class IPPoolFilterForm(PrimaryModelFilterSetForm):
+    model = IPPool
+    fieldsets = (
+        FieldSet('q', 'filter_id', 'tag'),
+        FieldSet('vrf_id', 'prefix_id', 'vlan_id', 'pool_type', 'is_active', name=_('Pool')),
+        FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
+    )
+    vrf_id = DynamicModelMultipleChoiceField(queryset=VRF.objects.all(), required=False, label=_('VRF'))
+    prefix_id = DynamicModelMultipleChoiceField(queryset=Prefix.objects.all(), required=False, label=_('Prefix'))
+    vlan_id = DynamicModelMultipleChoiceField(queryset=VLAN.objects.all(), required=False, label=_('VLAN'))
+    pool_type = forms.MultipleChoiceField(choices=PoolTypeChoices, required=False, label=_('Pool type'))
+    is_active = forms.NullBooleanField(
+        required=False, label=_('Active'), widget=forms.Select(choices=BOOLEAN_WITH_BLANK_CHOICES)
+    )
+    tag = TagFilterField(model)
+
+
+class IPAllocationForm(NetBoxModelForm):
+    """Edits what an allocation records about its holder; allocating and releasing go through the actions."""
+
+    fieldsets = (FieldSet('device_name', 'device_type', 'mac_address', 'notes', 'tags', name=_('IP allocation')),)
+
+    class Meta:
+        model = IPAllocation
+        fields = ['device_name', 'device_type', 'mac_address', 'notes', 'tags']
+
+
+class IPAllocationBulkEditForm(NetBoxModelBulkEditForm):
+    model = IPAllocation
+    device_type = forms.CharField(max_length=50, required=False)
+    notes = forms.CharField(required=False)
+    fieldsets = (FieldSet('device_type', 'notes'),)
+    nullable_fields = ('device_type', 'notes')
+
+
+class IPAllocationFilterForm(NetBoxModelFilterSetForm):
+    model = IPAllocation
+    fieldsets = (
+        FieldSet('q', 'filter_id', 'tag'),
+        FieldSet('pool_id', 'asset_id', 'address', 'device_id', 'is_active', name=_('Allocation')),
+    )
+    pool_id = DynamicModelMultipleChoiceField(queryset=IPPool.objects.all(), required=False, label=_('Pool'))
+    asset_id = forms.CharField(required=False, label=_('Asset ID'))
+    address = forms.CharField(required=False, label=_('Address'))
+    device_id = DynamicModelMultipleChoiceField(queryset=Device.objects.all(), required=False, label=_('Device'))
+    is_active = forms.NullBooleanField(
+        required=False, label=_('Active'), widget=forms.Select(choices=BOOLEAN_WITH_BLANK_CHOICES)
+    )
+    tag = TagFilterField(model)
+
+
+class AllocateForm(forms.Form):
+    """The pool's "Allocate" action; the service does the work."""
+
+    asset_id = forms.CharField(label=_('Asset ID'), max_length=100)
+    address = forms.CharField(
+        label=_('Address'), required=False, help_text=_('Leave empty for the lowest free address')
+    )
+    device = DynamicModelChoiceField(label=_('Device'), queryset=Device.objects.all(), required=False)
+    interface = DynamicModelChoiceField(
+        label=_('Interface'),
+        queryset=Interface.objects.all(),
+        required=False,
+        query_params={'device_id': '$device'},
+    )
+    device_name = forms.CharField(label=_('Device name'), max_length=255, required=False)
+    device_type = forms.CharField(label=_('Device type'), max_length=50, required=False)
+    mac_address = forms.CharField(label=_('MAC address'), max_length=32, required=False)
+    notes = forms.CharField(label=_('Notes'), required=False, widget=forms.Textarea(attrs={'rows': 2}))

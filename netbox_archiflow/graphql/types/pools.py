@@ -1,0 +1,54 @@
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+from strawberry.scalars import JSON
+
+from netbox.graphql.types import ContentTypeType, NetBoxObjectType, PrimaryObjectType, register_type
+from netbox_archiflow import models
+
+from ..filters import AlertFilter, IPAllocationFilter, IPPoolFilter
+
+if TYPE_CHECKING:
+    from dcim.graphql.types import DeviceType, InterfaceType
+    from ipam.graphql.types import IPAddressType, PrefixType, VLANType
+    from users.graphql.types import UserType
+
+__all__ = ('AlertType', 'IPAllocationType', 'IPPoolType')
+
+
+@register_type(models.IPPool, fields='__all__', filters=IPPoolFilter, pagination=True)
+class IPPoolType(PrimaryObjectType):
+    prefix: Annotated['PrefixType', strawberry.lazy('ipam.graphql.types')]
+    vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')] | None
+    gateway: str | None
+    dns_servers: list[str]
+    allocations: list[Annotated['IPAllocationType', strawberry.lazy('netbox_archiflow.graphql.types')]]
+
+    @strawberry_django.field(description='total / allocated / reserved / available / utilization (JSON)')
+    def usage(self) -> JSON:
+        from netbox_archiflow.services.pools import pool_usage
+
+        # JSON, not Int fields: the size of an IPv6 /64 does not fit GraphQL's 32-bit Int.
+        return pool_usage(self)
+
+
+@register_type(models.IPAllocation, fields='__all__', filters=IPAllocationFilter, pagination=True)
+class IPAllocationType(NetBoxObjectType):
+    pool: IPPoolType
+    address: str
+    ip_address: Annotated['IPAddressType', strawberry.lazy('ipam.graphql.types')] | None
+    device: Annotated['DeviceType', strawberry.lazy('dcim.graphql.types')] | None
+    interface: Annotated['InterfaceType', strawberry.lazy('dcim.graphql.types')] | None
+    allocated_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    released_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+
+
+@register_type(models.Alert, exclude=['object_type'], filters=AlertFilter, pagination=True)
+class AlertType(NetBoxObjectType):
+    acknowledged_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    resolved_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+
+    @strawberry_django.field
+    def object_type(self) -> ContentTypeType:
+        return self.object_type

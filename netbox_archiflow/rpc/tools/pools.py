@@ -1,0 +1,206 @@
+"""IP pool tools: get-ip-pools, get-ip-usage, allocate-ip, release-ip (the predecessor's names and shapes)."""
+
+from dcim.models import Device, Interface
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
+from netbox_archiflow.services.errors import NotFound, ServiceError
+
+from ..registry import tool
+
+# Service field names -> the camelCase argument that carried them.
+ARGUMENT_NAMES = {
+    'pool': 'poolId',
+    'asset_id': 'assetId',
+    'address': 'ip',
+    'mac_address': 'macAddress',
+    'interface': 'interfaceId',
+    'device': 'deviceId',
+}
+
+POOL_ID = {
+    'type': ['integer', 'string'],
+    'description': 'ID of the IP pool (a number, or a string of digits)',
+}
+
+
+def _rename_field(exc):
+    if exc.field in ARGUMENT_NAMES:
+        exc.field = ARGUMENT_NAMES[exc.field]
+    return exc
+
+
+def _pool(user, pool_id, action='view'):
+    try:
+        return pool_service.find_pool(pool_id, user=user, action=action)
+    except ServiceError as exc:
+        raise _rename_field(exc) from None
+
+
+def pool_dict(pool, usage):
+    return {
+        'id': pool.pk,
+        'name': pool.name,
+        'network': str(pool.prefix.prefix),
+        'vrf': pool.prefix.vrf.name if pool.prefix.vrf_id else None,
+        'gateway': pool.gateway,
+        'dnsServers': list(pool.dns_servers or []),
+        'vlan': pool.vlan.vid if pool.vlan_id else None,
+        'poolType': pool.pool_type,
+        'isActive': pool.is_active,
+        'description': pool.description,
+        'total': usage['total'],
+        'allocated_count': usage['allocated'],
+        'available_count': usage['available'],
+        'utilization': usage['utilization'],
+    }
+
+
+def allocation_dict(allocation):
+    return {
+        'id': allocation.pk,
+        'poolId': allocation.pool_id,
+        'ip': allocation.address,
+        'assetId': allocation.asset_id,
+        'deviceName': allocation.device_name,
+        'deviceType': allocation.device_type,
+        'macAddress': allocation.mac_address,
+        'deviceId': allocation.device_id,
+        'ipAddressId': allocation.ip_address_id,
+        'isActive': allocation.is_active,
+        'allocatedAt': allocation.allocated_at.isoformat() if allocation.allocated_at else None,
+        'releasedAt': allocation.released_at.isoformat() if allocation.released_at else None,
+    }
+
+
+@tool(
+    'get-ip-pools',
+    'List the IP pools you may see, with allocated and available address counts.',
+    {
+        'type': 'object',
+        'properties': {
+            'vrf': {'type': 'string', 'description': 'Only pools in this VRF (name)'},
+            'poolType': {'type': 'string', 'enum': ['static', 'dhcp', 'reserved']},
+            'isActive': {'type': 'boolean'},
+            'limit': {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 100},
+        },
+        'additionalProperties': False,
+    },
+)
+def get_ip_pools(user, arguments):
+    queryset = IPPool.objects.restrict(user, 'view').select_related('prefix', 'prefix__vrf', 'vlan')
+    if 'vrf' in arguments:
+        queryset = queryset.filter(prefix__vrf__name=arguments['vrf'])
+    if 'poolType' in arguments:
+        queryset = queryset.filter(pool_type=arguments['poolType'])
+    if 'isActive' in arguments:
+        queryset = queryset.filter(is_active=arguments['isActive'])
+    pools = list(queryset[: arguments.get('limit', 100)])
+    usage = pool_service.pools_usage(pools)
+    return {'pools': [pool_dict(pool, usage[pool.pk]) for pool in pools]}
+
+
+@tool(
+    'get-ip-usage',
+    'Usage of one pool (poolId) or of every visible pool: total, allocated, available, utilization.',
+    {
+        'type': 'object',
+        'properties': {'poolId': POOL_ID},
+        'additionalProperties': False,
+    },
+)
+def get_ip_usage(user, arguments):
+    if 'poolId' in arguments:
+        pool = _pool(user, arguments['poolId'])
+        return {
+            'poolId': pool.pk,
+            'name': pool.name,
+            'network': str(pool.prefix.prefix),
+            **pool_service.pool_usage(pool),
+        }
+    pools = list(IPPool.objects.restrict(user, 'view').select_related('prefix')[:1000])
+    usage = pool_service.pools_usage(pools)
+    return {
+        'usage': [
+            {'poolId': pool.pk, 'name': pool.name, 'network': str(pool.prefix.prefix), **usage[pool.pk]}
+            for pool in pools
+        ]
+    }
+
+
+@tool(
+    'allocate-ip',
+    'Allocate the lowest free address of a pool (or the requested ip) to an asset. Idempotent per (poolId, '
+    'assetId): the same asset gets the same address back.',
+    {
+        'type': 'object',
+        'properties': {
+            'poolId': POOL_ID,
+            'assetId': {'type': 'string', 'minLength': 1, 'maxLength': 100},
+            'deviceName': {'type': 'string', 'maxLength': 255},
+            'deviceType': {'type': 'string', 'maxLength': 50},
+            'macAddress': {'type': 'string', 'maxLength': 32},
+            'ip': {'type': 'string', 'description': 'Request this address instead of the next free one'},
+            'deviceId': {'type': 'integer', 'description': 'Native NetBox device'},
+            'interfaceId': {'type': 'integer', 'description': 'Native NetBox interface (gets the IP address)'},
+            'notes': {'type': 'string'},
+        },
+        'required': ['poolId', 'assetId'],
+        'additionalProperties': False,
+    },
+    write=True,
+)
+def allocate_ip(user, arguments):
+    pool = _pool(user, arguments['poolId'])
+    device = interface = None
+    if 'deviceId' in arguments:
+        device = Device.objects.restrict(user, 'view').filter(pk=arguments['deviceId']).first()
+        if device is None:
+            raise NotFound(f'Device {arguments["deviceId"]} does not exist.', field='deviceId')
+    if 'interfaceId' in arguments:
+        interface = Interface.objects.restrict(user, 'view').filter(pk=arguments['interfaceId']).first()
+        if interface is None:
+            raise NotFound(f'Interface {arguments["interfaceId"]} does not exist.', field='interfaceId')
+    try:
+        allocation, created = pool_service.allocate_ip(
+            pool,
+            arguments['assetId'],
+            user=user,
+            address=arguments.get('ip'),
+            device=device,
+            interface=interface,
+            device_name=arguments.get('deviceName', ''),
+            device_type=arguments.get('deviceType', ''),
+            mac_address=arguments.get('macAddress', ''),
+            notes=arguments.get('notes', ''),
+        )
+    except ServiceError as exc:
+        raise _rename_field(exc) from None
+    return {
+        'success': True,
+        'created': created,
+        'ip': allocation.address,
+        'gateway': pool.gateway,
+        'dnsServers': list(pool.dns_servers or []),
+        'allocation': allocation_dict(allocation),
+    }
+
+
+@tool(
+    'release-ip',
+    'Release the address ip held in pool poolId. The allocation stays as history.',
+    {
+        'type': 'object',
+        'properties': {'ip': {'type': 'string', 'minLength': 1}, 'poolId': POOL_ID},
+        'required': ['ip', 'poolId'],
+        'additionalProperties': False,
+    },
+    write=True,
+)
+def release_ip(user, arguments):
+    pool = _pool(user, arguments['poolId'])
+    try:
+        allocation = pool_service.release_ip_by_address(pool, arguments['ip'], user=user)
+    except ServiceError as exc:
+        raise _rename_field(exc) from None
+    allocation = IPAllocation.objects.get(pk=allocation.pk)
+    return {'success': True, 'ip': allocation.address, 'allocation': allocation_dict(allocation)}

@@ -1,0 +1,238 @@
+"""Alerts: raise with de-duplication, resolve automatically or by hand, acknowledge.
+
+At most one open alert exists per (alert_type, object): a partial unique constraint guarantees it,
+``raise_alert`` returns the open one instead of creating a second. Automatic evaluation runs through
+:func:`after_commit`, i.e. after the transaction that changed a pool, an address or a device has
+committed, and swallows (logs) its own errors: alerting can never fail or roll back an allocation.
+"""
+
+import logging
+from functools import partial
+
+import netaddr
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dcim.choices import DeviceStatusChoices
+from dcim.models import Device
+from ipam.models import IPAddress
+from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
+from netbox_archiflow.models import Alert, IPAllocation, IPPool
+from netbox_archiflow.services.errors import Conflict, PermissionDenied
+
+logger = logging.getLogger('netbox_archiflow.alerts')
+
+DOWN_STATUSES = (DeviceStatusChoices.STATUS_OFFLINE, DeviceStatusChoices.STATUS_FAILED)
+
+
+def after_commit(func, *args):
+    """Run ``func(*args)`` once the current transaction commits (now, outside one); never raise."""
+
+    def run():
+        try:
+            func(*args)
+        except Exception:  # alerting must never break the operation that triggered it
+            logger.exception('Alert evaluation %s%r failed', getattr(func, '__name__', func), args)
+
+    transaction.on_commit(partial(run))
+
+
+def open_alerts(alert_type, obj):
+    return Alert.objects.filter(
+        alert_type=alert_type,
+        object_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        resolved_at__isnull=True,
+    )
+
+
+def raise_alert(alert_type, obj, *, severity, message, details=None):
+    """The open alert of ``alert_type`` about ``obj``, created when there is none: ``(alert, created)``."""
+    existing = open_alerts(alert_type, obj).first()
+    if existing is not None:
+        return existing, False
+    alert = Alert(
+        alert_type=alert_type,
+        severity=severity,
+        object_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        message=message,
+        details=details or {},
+    )
+    try:
+        with transaction.atomic():
+            alert.save()
+    except IntegrityError:  # raised concurrently: the other one is the open alert
+        return open_alerts(alert_type, obj).get(), False
+    return alert, True
+
+
+def _close(alert, user=None, reason=None):
+    alert.snapshot()
+    alert.resolved_at = timezone.now()
+    alert.resolved_by = user if user is not None and user.is_authenticated else None
+    if reason:
+        alert.details = {**(alert.details or {}), 'resolution': reason}
+    alert.save()
+
+
+def resolve_alerts(alert_type, obj, reason=None):
+    """Resolve the open alert(s) of ``alert_type`` about ``obj`` automatically; returns how many."""
+    alerts = list(open_alerts(alert_type, obj))
+    for alert in alerts:
+        _close(alert, reason=reason)
+    return len(alerts)
+
+
+# -- by hand -----------------------------------------------------------------------------------------
+
+
+def _check_change(alert, user):
+    if user is None:
+        return
+    if not user.has_perm('netbox_archiflow.change_alert') or not (
+        Alert.objects.restrict(user, 'change').filter(pk=alert.pk).exists()
+    ):
+        raise PermissionDenied('You do not have permission to change this alert.')
+
+
+def acknowledge(alert, *, user=None):
+    _check_change(alert, user)
+    if alert.acknowledged_at is not None:
+        raise Conflict('The alert is already acknowledged.', code='already_acknowledged')
+    alert.snapshot()
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = user if user is not None and user.is_authenticated else None
+    alert.save()
+    return alert
+
+
+def resolve(alert, *, user=None):
+    _check_change(alert, user)
+    if alert.resolved_at is not None:
+        raise Conflict('The alert is already resolved.', code='already_resolved')
+    try:
+        with transaction.atomic():
+            _close(alert, user=user, reason='resolved by hand')
+    except IntegrityError:  # pragma: no cover - resolved rows are outside the partial constraint
+        raise Conflict('The alert changed concurrently; retry.', code='conflict') from None
+    return alert
+
+
+# -- automatic evaluation ----------------------------------------------------------------------------
+
+
+def evaluate_pool(pool_id):
+    """Raise or resolve ``pool_threshold`` for a pool; resolve ``pool_exhausted`` below the threshold."""
+    from netbox_archiflow.services.pools import pool_usage
+
+    pool = IPPool.objects.select_related('prefix').filter(pk=pool_id).first()
+    if pool is None:
+        return
+    usage = pool_usage(pool)
+    if pool.is_active and usage['utilization'] >= pool.alert_threshold:
+        raise_alert(
+            AlertTypeChoices.TYPE_POOL_THRESHOLD,
+            pool,
+            severity=AlertSeverityChoices.SEVERITY_WARNING,
+            message=f'Pool {pool} is {usage["utilization"]}% used (threshold {pool.alert_threshold}%).',
+            details={'usage': usage, 'threshold': pool.alert_threshold},
+        )
+    else:
+        reason = f'utilization {usage["utilization"]}% below {pool.alert_threshold}%'
+        resolve_alerts(AlertTypeChoices.TYPE_POOL_THRESHOLD, pool, reason)
+        resolve_alerts(AlertTypeChoices.TYPE_POOL_EXHAUSTED, pool, reason)
+
+
+def raise_pool_exhausted(pool_id, asset_id=None):
+    pool = IPPool.objects.filter(pk=pool_id).first()
+    if pool is None:
+        return
+    raise_alert(
+        AlertTypeChoices.TYPE_POOL_EXHAUSTED,
+        pool,
+        severity=AlertSeverityChoices.SEVERITY_CRITICAL,
+        message=f'Pool {pool} is exhausted: an allocation failed.',
+        details={'asset_id': asset_id},
+    )
+    evaluate_pool(pool_id)
+
+
+def _pools_at(vrf_id, host):
+    """Active pools whose prefix holds ``host`` in the VRF."""
+    host = netaddr.IPAddress(str(host))
+    return IPPool.objects.filter(
+        is_active=True,
+        prefix__vrf_id=vrf_id,
+        prefix__prefix__net_contains_or_equals=f'{host}/{32 if host.version == 4 else 128}',
+    )
+
+
+def evaluate_ip_address(ip_id):
+    """After a native IP address was saved: ``ip_conflict`` when it collides with another asset's allocation."""
+    ip = IPAddress.objects.filter(pk=ip_id).first()
+    if ip is None:
+        return
+    host = str(ip.address.ip)
+    pools = list(_pools_at(ip.vrf_id, host))
+    for pool in pools:
+        evaluate_pool(pool.pk)
+    holders = list(
+        IPAllocation.objects.filter(pool__in=pools, address=host, is_active=True)
+        .exclude(ip_address=ip)
+        .select_related('pool')
+    )
+    if holders:
+        holder = holders[0]
+        raise_alert(
+            AlertTypeChoices.TYPE_IP_CONFLICT,
+            ip,
+            severity=AlertSeverityChoices.SEVERITY_CRITICAL,
+            message=(
+                f'{ip} collides with the allocation of {holder.address} to {holder.asset_id} in pool {holder.pool}.'
+            ),
+            details={'allocation': holder.pk, 'pool': holder.pool_id, 'asset_id': holder.asset_id, 'address': host},
+        )
+    else:
+        resolve_alerts(AlertTypeChoices.TYPE_IP_CONFLICT, ip, 'no colliding allocation')
+
+
+def ip_address_deleted(ip_id, vrf_id, host):
+    """After a native IP address was deleted: its conflict is gone; pool usage changed."""
+    content_type = ContentType.objects.get_for_model(IPAddress)
+    for alert in Alert.objects.filter(
+        alert_type=AlertTypeChoices.TYPE_IP_CONFLICT,
+        object_type=content_type,
+        object_id=ip_id,
+        resolved_at__isnull=True,
+    ):
+        _close(alert, reason='IP address deleted')
+    for pool in _pools_at(vrf_id, host):
+        evaluate_pool(pool.pk)
+
+
+def resolve_conflicts_of_allocation(allocation_id):
+    """A released allocation conflicts with nothing any more."""
+    for alert in Alert.objects.filter(
+        alert_type=AlertTypeChoices.TYPE_IP_CONFLICT, resolved_at__isnull=True, details__allocation=allocation_id
+    ):
+        _close(alert, reason='allocation released')
+
+
+def evaluate_device(device_id):
+    """``device_down`` while a device is offline or failed; resolved when it is active again."""
+    device = Device.objects.filter(pk=device_id).first()
+    if device is None:
+        return
+    if device.status in DOWN_STATUSES:
+        raise_alert(
+            AlertTypeChoices.TYPE_DEVICE_DOWN,
+            device,
+            severity=AlertSeverityChoices.SEVERITY_CRITICAL,
+            message=f'Device {device} is {device.get_status_display().lower()}.',
+            details={'status': device.status},
+        )
+    elif device.status == DeviceStatusChoices.STATUS_ACTIVE:
+        resolve_alerts(AlertTypeChoices.TYPE_DEVICE_DOWN, device, 'device active again')

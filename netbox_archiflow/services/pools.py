@@ -1,0 +1,508 @@
+"""IP pool operations: usage, allocate, release, pool creation. Shared by the UI, REST, GraphQL and RPC.
+
+Everything here takes plain values and the acting ``user`` (``None`` = the system, no permission
+checks) and raises :mod:`netbox_archiflow.services.errors` exceptions for refusals.
+
+Address arithmetic never enumerates a network: usage is ``size - occupied`` where ``occupied`` is a
+SQL count over the addresses that exist (native IP addresses in the VRF, active allocations, the
+gateway, populated IP ranges), and the next free address is the first gap found by one window
+query over the sorted occupied addresses. Both work for an IPv6 /64 as for an IPv4 /29.
+
+Concurrency: an allocation runs in ``transaction.atomic`` under ``lock_pool('available-ips', 'ippool',
+pk)`` -- a shared lock on the advisory key NetBox's own ``available-ips`` endpoint holds exclusively,
+plus an exclusive per-pool lock -- so two allocations in one pool, or a plugin allocation and core's
+endpoint, never pick the same address. The partial unique constraints on active allocations are the
+backstop: a lost race becomes ``Conflict(code='address_in_use')``, never an IntegrityError.
+"""
+
+import logging
+
+import netaddr
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ipam.choices import IPAddressStatusChoices, PrefixStatusChoices
+from ipam.models import VRF, IPAddress, IPRange, Prefix
+from netbox_archiflow import plugin_settings
+from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from netbox_archiflow.services.locks import lock_pool
+
+logger = logging.getLogger('netbox_archiflow.pools')
+
+__all__ = (
+    'allocate_ip',
+    'find_pool',
+    'first_free_address',
+    'get_or_create_prefix',
+    'pool_usage',
+    'pools_usage',
+    'release_ip',
+    'release_ip_by_address',
+)
+
+ALLOCATION_TABLE = IPAllocation._meta.db_table
+IPADDRESS_TABLE = IPAddress._meta.db_table
+
+
+# -- permissions -------------------------------------------------------------------------------------
+
+
+def _require_perm(user, model, action):
+    """Model-level check; object-level constraints are checked against the written rows afterwards."""
+    if user is None:
+        return
+    perm = f'{model._meta.app_label}.{action}_{model._meta.model_name}'
+    if not user.has_perm(perm):
+        raise PermissionDenied(f'You do not have the permission {perm}.', code='permission_denied')
+
+
+def _require_object_perm(user, instance, action):
+    """Refuse (and so roll back) a write the user's object permissions do not cover."""
+    if user is None:
+        return
+    model = type(instance)
+    if not model.objects.restrict(user, action).filter(pk=instance.pk).exists():
+        raise PermissionDenied(
+            f'Your permissions do not allow this {action} on {model._meta.verbose_name} {instance}.',
+            code='permission_denied',
+        )
+
+
+def find_pool(pool_id, user=None, action='view'):
+    """The pool with ``pool_id`` visible to ``user`` (NotFound otherwise, naming the field)."""
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf')
+    if user is not None:
+        queryset = queryset.restrict(user, action)
+    try:
+        return queryset.get(pk=int(pool_id))
+    except (IPPool.DoesNotExist, TypeError, ValueError):
+        raise NotFound(f'IP pool {pool_id!r} does not exist.', field='pool') from None
+
+
+# -- bounds and occupied addresses -------------------------------------------------------------------
+
+
+def _bounds(pool):
+    """(first, last) usable netaddr.IPAddress of the pool, as NetBox's available-ips computes them."""
+    return pool.prefix.usable_ip_bounds
+
+
+def _populated_intervals(pool, first, last):
+    """Clipped (start, end) intervals of populated IP ranges in the pool's VRF (few rows)."""
+    return list(IPRange.objects.filter(vrf=pool.prefix.vrf, mark_populated=True).get_intervals(first, last))
+
+
+def _vrf_condition(alias, vrf_id):
+    if vrf_id is None:
+        return f'{alias}.vrf_id IS NULL', []
+    return f'{alias}.vrf_id = %s', [vrf_id]
+
+
+# A native IP address kept (as deprecated) by a released allocation of the same pool does not occupy
+# its address: the next allocation of that address takes it over.
+_NOT_KEPT_BY_RELEASE = (
+    f'NOT (i.status = %s AND EXISTS (SELECT 1 FROM {ALLOCATION_TABLE} k '
+    f'WHERE k.ip_address_id = i.id AND k.pool_id = %s AND NOT k.is_active))'
+)
+
+
+def _occupied_sql(pool, first, last):
+    """SQL (and params) of every occupied host in [first, last] of the pool, one row per holder."""
+    vrf_sql, vrf_params = _vrf_condition('i', pool.prefix.vrf_id)
+    sql = (
+        f'SELECT host(i.address)::inet AS h FROM {IPADDRESS_TABLE} i '
+        f'WHERE {vrf_sql} AND host(i.address)::inet BETWEEN %s::inet AND %s::inet AND {_NOT_KEPT_BY_RELEASE} '
+        f'UNION ALL SELECT a.address FROM {ALLOCATION_TABLE} a '
+        f'WHERE a.pool_id = %s AND a.is_active AND a.address BETWEEN %s::inet AND %s::inet'
+    )
+    params = [
+        *vrf_params,
+        str(first),
+        str(last),
+        IPAddressStatusChoices.STATUS_DEPRECATED,
+        pool.pk,
+        pool.pk,
+        str(first),
+        str(last),
+    ]
+    return sql, params
+
+
+def first_free_address(pool):
+    """The lowest free address of the pool (netaddr.IPAddress) or None when it is full.
+
+    One query: the occupied hosts, the gateway and populated ranges as (lo, hi) intervals, sorted once;
+    the first gap is the first address after the running maximum of the preceding intervals. Never
+    generates the address range, so an IPv6 /64 costs what its occupied addresses cost.
+    """
+    first, last = _bounds(pool)
+    occupied_sql, params = _occupied_sql(pool, first, last)
+    extra = list(_populated_intervals(pool, first, last))
+    if pool.gateway:
+        gateway = netaddr.IPAddress(pool.gateway)
+        if first <= gateway <= last:
+            extra.append((gateway, gateway))
+    extra_sql = ''
+    for lo, hi in extra:
+        extra_sql += ' UNION ALL SELECT %s::inet, %s::inet'
+        params += [str(lo), str(hi)]
+    sql = (
+        f'WITH used(lo, hi) AS (SELECT h, h FROM ({occupied_sql}) o{extra_sql}), '
+        'ordered AS (SELECT lo, hi, max(hi) OVER (ORDER BY lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)'
+        ' AS prev_hi FROM used) '
+        'SELECT host(min(c)) FROM ('
+        ' SELECT %s::inet AS c WHERE NOT EXISTS (SELECT 1 FROM used WHERE lo <= %s::inet)'
+        ' UNION ALL SELECT prev_hi + 1 FROM ordered WHERE lo > prev_hi + 1'
+        ' UNION ALL SELECT max(hi) + 1 FROM used HAVING max(hi) < %s::inet'
+        ') gaps'
+    )
+    params += [str(first), str(first), str(last)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return netaddr.IPAddress(row[0]) if row and row[0] else None
+
+
+def _address_is_occupied(pool, address):
+    first, last = _bounds(pool)
+    if pool.gateway and netaddr.IPAddress(pool.gateway) == address:
+        return 'it is the gateway of the pool'
+    for lo, hi in _populated_intervals(pool, first, last):
+        if lo <= address <= hi:
+            return 'it lies in a populated IP range'
+    occupied_sql, params = _occupied_sql(pool, address, address)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT EXISTS ({occupied_sql})', params)
+        if cursor.fetchone()[0]:
+            return 'it is already used in NetBox in this VRF'
+    return None
+
+
+# -- usage -------------------------------------------------------------------------------------------
+
+
+def pools_usage(pools):
+    """{pool.pk: usage dict} for many pools in two queries, whatever their number or size."""
+    pools = [pool for pool in pools if pool.prefix_id]
+    if not pools:
+        return {}
+    rows = []
+    params = []
+    info = {}
+    vrf_ids = {pool.prefix.vrf_id for pool in pools}
+    ranges = list(
+        IPRange.objects.filter(mark_populated=True)
+        .filter(vrf_id__in=[v for v in vrf_ids if v is not None])
+        .values_list('vrf_id', 'start_address', 'end_address')
+    )
+    if None in vrf_ids:
+        ranges += list(
+            IPRange.objects.filter(mark_populated=True, vrf__isnull=True).values_list(
+                'vrf_id', 'start_address', 'end_address'
+            )
+        )
+    for pool in pools:
+        first, last = _bounds(pool)
+        gateway = None
+        if pool.gateway and first <= netaddr.IPAddress(pool.gateway) <= last:
+            gateway = str(netaddr.IPAddress(pool.gateway))
+        populated = 0
+        for vrf_id, start, end in ranges:
+            if vrf_id != pool.prefix.vrf_id or start.ip.version != first.version:
+                continue
+            lo, hi = max(start.ip, first), min(end.ip, last)
+            if lo <= hi:
+                populated += int(hi) - int(lo) + 1
+        info[pool.pk] = (int(last) - int(first) + 1, populated)
+        rows.append('(%s::bigint, %s::bigint, %s::inet, %s::inet, %s::inet)')
+        params += [pool.pk, pool.prefix.vrf_id, str(first), str(last), gateway]
+    sql = (
+        f'WITH p(pool_id, vrf_id, lo, hi, gw) AS (VALUES {", ".join(rows)}) '
+        'SELECT p.pool_id, '
+        f' (SELECT count(*) FROM {ALLOCATION_TABLE} a WHERE a.pool_id = p.pool_id AND a.is_active), '
+        ' (SELECT count(DISTINCT u.h) FROM ('
+        f'   SELECT host(i.address)::inet AS h FROM {IPADDRESS_TABLE} i'
+        '    WHERE i.vrf_id IS NOT DISTINCT FROM p.vrf_id AND host(i.address)::inet BETWEEN p.lo AND p.hi'
+        '    AND NOT (i.status = %s AND EXISTS (SELECT 1 FROM '
+        f'{ALLOCATION_TABLE} k WHERE k.ip_address_id = i.id AND k.pool_id = p.pool_id AND NOT k.is_active))'
+        f'   UNION ALL SELECT a.address FROM {ALLOCATION_TABLE} a'
+        '    WHERE a.pool_id = p.pool_id AND a.is_active AND a.address BETWEEN p.lo AND p.hi'
+        '   UNION ALL SELECT p.gw WHERE p.gw IS NOT NULL'
+        '  ) u WHERE NOT EXISTS (SELECT 1 FROM ipam_iprange r WHERE r.mark_populated'
+        '   AND r.vrf_id IS NOT DISTINCT FROM p.vrf_id'
+        '   AND u.h BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet)'
+        ' ) FROM p'
+    )
+    params.append(IPAddressStatusChoices.STATUS_DEPRECATED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        result = {}
+        for pool_id, allocated, occupied in cursor.fetchall():
+            total, populated = info[pool_id]
+            available = max(total - populated - occupied, 0)
+            result[pool_id] = {
+                'total': total,
+                'allocated': allocated,
+                'reserved': max(total - available - allocated, 0),
+                'available': available,
+                'utilization': round((total - available) * 100 / total, 2) if total else 100.0,
+            }
+    return result
+
+
+def pool_usage(pool):
+    """Usage of one pool: total / allocated / reserved / available addresses and utilization (percent).
+
+    ``total`` counts the usable addresses (NetBox's rule: an IPv4 network below /31 loses its network
+    and broadcast address, an IPv6 one its subnet-router anycast address); ``reserved`` is what is
+    occupied by something other than an active allocation of this pool (the gateway, native IP
+    addresses in the VRF, populated IP ranges); ``available = total - allocated - reserved``.
+    """
+    return pools_usage([pool])[pool.pk]
+
+
+# -- pools -------------------------------------------------------------------------------------------
+
+
+def get_or_create_prefix(cidr, vrf=None, user=None):
+    """The native prefix for ``cidr`` in ``vrf`` (a VRF or its pk), created when missing."""
+    try:
+        network = netaddr.IPNetwork(str(cidr))
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ServiceError(f'{cidr!r} is not a network in CIDR notation.', field='network') from None
+    if network.ip != network.network:
+        raise ServiceError(f'{cidr} has host bits set; did you mean {network.cidr}?', field='network')
+    if vrf is not None and not isinstance(vrf, VRF):
+        vrf_qs = VRF.objects.all() if user is None else VRF.objects.restrict(user, 'view')
+        vrf = vrf_qs.filter(pk=vrf).first() if str(vrf).isdigit() else vrf_qs.filter(name=vrf).first()
+        if vrf is None:
+            raise NotFound('VRF does not exist.', field='vrf')
+    prefix = Prefix.objects.filter(prefix=str(network.cidr), vrf=vrf).order_by('pk').first()
+    if prefix is not None:
+        return prefix
+    _require_perm(user, Prefix, 'add')
+    prefix = Prefix(prefix=str(network.cidr), vrf=vrf, status=PrefixStatusChoices.STATUS_ACTIVE)
+    prefix.full_clean()
+    prefix.save()
+    _require_object_perm(user, prefix, 'add')
+    return prefix
+
+
+# -- allocate / release ------------------------------------------------------------------------------
+
+
+def _parse_address(value, pool):
+    try:
+        address = netaddr.IPAddress(str(value).split('/')[0])
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ServiceError(f'{value!r} is not an IP address.', field='address') from None
+    first, last = _bounds(pool)
+    if address.version != first.version or not first <= address <= last:
+        raise ServiceError(f'{address} is not a usable address of pool {pool} ({first}-{last}).', field='address')
+    return address
+
+
+def _schedule_pool_alerts(pool_id, exhausted=False, asset_id=None):
+    from netbox_archiflow.services import alerts
+
+    if exhausted:
+        alerts.after_commit(alerts.raise_pool_exhausted, pool_id, asset_id)
+    else:
+        alerts.after_commit(alerts.evaluate_pool, pool_id)
+
+
+def allocate_ip(
+    pool,
+    asset_id,
+    *,
+    user=None,
+    address=None,
+    device=None,
+    interface=None,
+    device_name='',
+    device_type='',
+    mac_address='',
+    notes='',
+):
+    """Allocate the lowest free address of ``pool`` (or ``address``) to ``asset_id``.
+
+    Idempotent per (pool, asset_id): an asset holding an active allocation gets it back.
+    Returns ``(allocation, created)``. Refusals: ``ServiceError`` (400, names the field),
+    ``Conflict`` 409 with code ``pool_exhausted`` / ``address_in_use`` / ``asset_has_address`` /
+    ``pool_inactive`` / ``pool_reserved``, ``PermissionDenied`` 403.
+    """
+    asset_id = str(asset_id or '').strip()
+    if not asset_id:
+        raise ServiceError('asset_id is required.', field='asset_id')
+    if len(asset_id) > 100:
+        raise ServiceError('asset_id must be at most 100 characters.', field='asset_id')
+    _require_perm(user, IPAllocation, 'add')
+    if not pool.is_active:
+        raise Conflict(f'Pool {pool} is not active.', code='pool_inactive')
+    if address not in (None, ''):
+        address = _parse_address(address, pool)
+    else:
+        address = None
+        if pool.pool_type == PoolTypeChoices.TYPE_RESERVED:
+            raise Conflict(
+                f'Pool {pool} is reserved: it never hands out addresses automatically; request an address.',
+                code='pool_reserved',
+            )
+    if interface is not None and device is not None and interface.device_id != device.pk:
+        raise ServiceError(f'Interface {interface} does not belong to device {device}.', field='interface')
+    if interface is not None and device is None:
+        device = interface.device
+    if mac_address:
+        try:
+            mac_address = str(netaddr.EUI(str(mac_address), dialect=netaddr.mac_unix_expanded)).upper()
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
+
+    try:
+        with transaction.atomic():
+            lock_pool('available-ips', 'ippool', pool.pk)
+            existing = (
+                IPAllocation.objects.filter(pool=pool, asset_id=asset_id, is_active=True)
+                .select_related('ip_address')
+                .first()
+            )
+            if existing is not None:
+                if address is not None and netaddr.IPAddress(existing.address) != address:
+                    raise Conflict(
+                        f'Asset {asset_id} already holds {existing.address} in pool {pool}.',
+                        code='asset_has_address',
+                        address=existing.address,
+                    )
+                return existing, False
+            if address is None:
+                address = first_free_address(pool)
+                if address is None:
+                    raise Conflict(
+                        f'Pool {pool} has no free address.', code='pool_exhausted', pool=pool.pk, available=0
+                    )
+            else:
+                reason = _address_is_occupied(pool, address)
+                if reason:
+                    raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
+            allocation = _create_allocation(
+                pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
+            )
+    except Conflict as exc:
+        if exc.code == 'pool_exhausted':
+            _schedule_pool_alerts(pool.pk, exhausted=True, asset_id=asset_id)
+        raise
+    except IntegrityError:
+        # The constraint backstop: a writer that did not take the pool lock got there first.
+        raise Conflict(f'The address was taken concurrently in pool {pool}; retry.', code='address_in_use') from None
+    _schedule_pool_alerts(pool.pk)
+    return allocation, True
+
+
+def _create_allocation(pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes):
+    prefix = pool.prefix
+    description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
+    kept = (
+        IPAddress.objects.filter(
+            vrf=prefix.vrf,
+            address__net_host=str(address),
+            status=IPAddressStatusChoices.STATUS_DEPRECATED,
+            archiflow_allocations__pool=pool,
+            archiflow_allocations__is_active=False,
+        )
+        .order_by('pk')
+        .first()
+    )
+    if kept is not None:
+        kept.snapshot()
+        ip = kept
+        ip.status = IPAddressStatusChoices.STATUS_ACTIVE
+        ip.description = description
+    else:
+        ip = IPAddress(
+            address=netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(prefix.prefix)).prefixlen}'),
+            vrf=prefix.vrf,
+            status=IPAddressStatusChoices.STATUS_ACTIVE,
+            description=description,
+        )
+    ip.assigned_object = interface
+    try:
+        ip.full_clean()
+    except ValidationError as exc:
+        messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
+        if 'address' in exc.message_dict:
+            raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
+        raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
+    ip.save()
+    allocation = IPAllocation(
+        pool=pool,
+        address=str(address),
+        ip_address=ip,
+        asset_id=asset_id,
+        device=device,
+        interface=interface,
+        device_name=(device_name or (device.name if device else '') or '')[:255],
+        device_type=(device_type or '')[:50],
+        mac_address=mac or '',
+        notes=notes or '',
+        allocated_by=user if user is not None and user.is_authenticated else None,
+    )
+    allocation.full_clean(validate_constraints=False)
+    allocation.save()
+    _require_object_perm(user, allocation, 'add')
+    return allocation
+
+
+def release_ip(allocation, *, user=None):
+    """Release an active allocation: history kept (who/when), native IP deleted or kept as deprecated."""
+    _require_perm(user, IPAllocation, 'change')
+    with transaction.atomic():
+        lock_pool('available-ips', 'ippool', allocation.pool_id)
+        allocation = (
+            IPAllocation.objects.select_for_update(of=('self',))
+            .select_related('pool', 'ip_address')
+            .get(pk=allocation.pk)
+        )
+        if not allocation.is_active:
+            raise Conflict(
+                f'Allocation {allocation} was already released at {allocation.released_at:%Y-%m-%d %H:%M:%S}.',
+                code='already_released',
+            )
+        _require_object_perm(user, allocation, 'change')
+        allocation.snapshot()
+        allocation.is_active = False
+        allocation.released_at = timezone.now()
+        allocation.released_by = user if user is not None and user.is_authenticated else None
+        ip = allocation.ip_address
+        if ip is not None and not plugin_settings.get('release_keeps_ip_address'):
+            allocation.ip_address = None
+        allocation.save()
+        if ip is not None:
+            if plugin_settings.get('release_keeps_ip_address'):
+                ip.snapshot()
+                ip.status = IPAddressStatusChoices.STATUS_DEPRECATED
+                ip.save()
+            else:
+                ip.delete()
+    _schedule_pool_alerts(allocation.pool_id)
+    from netbox_archiflow.services import alerts
+
+    alerts.after_commit(alerts.resolve_conflicts_of_allocation, allocation.pk)
+    return allocation
+
+
+def release_ip_by_address(pool, address, *, user=None):
+    """Release the active allocation holding ``address`` in ``pool`` (the RPC's release-ip)."""
+    try:
+        host = netaddr.IPAddress(str(address).split('/')[0])
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ServiceError(f'{address!r} is not an IP address.', field='ip') from None
+    queryset = IPAllocation.objects.filter(pool=pool, address=str(host), is_active=True)
+    if user is not None:
+        queryset = queryset.restrict(user, 'view')
+    allocation = queryset.first()
+    if allocation is None:
+        raise NotFound(f'{host} is not allocated in pool {pool}.', field='ip')
+    return release_ip(allocation, user=user)

@@ -1,0 +1,244 @@
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from rest_framework import status
+
+from core.models import ObjectChange
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+from ipam.models import VRF, IPAddress, Prefix
+from netbox_archiflow.graphql.types import AlertType, IPAllocationType, IPPoolType
+from netbox_archiflow.models import Alert, IPAllocation, IPPool
+from netbox_archiflow.services import alerts as alert_service
+from netbox_archiflow.services import pools as pool_service
+from users.models import ObjectPermission
+from utilities.testing import APITestCase, APIViewTestCases
+
+NS = 'plugins-api:netbox_archiflow'
+API = f'{NS}-api'
+
+
+class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
+    model = IPPool
+    view_namespace = NS
+    graphql_base_name = 'netbox_archiflow_ippool'
+    type_class = IPPoolType
+    user_permissions = ('ipam.view_prefix',)
+    brief_fields = ['description', 'display', 'id', 'name', 'url']
+    bulk_update_data = {'description': 'bulk', 'alert_threshold': 75}
+    validation_excluded_fields = ['network', 'vrf']
+
+    @classmethod
+    def setUpTestData(cls):
+        vrf = VRF.objects.create(name='api-vrf')
+        prefixes = [Prefix.objects.create(prefix=f'10.50.{n}.0/24', vrf=vrf) for n in range(6)]
+        for n in range(3):
+            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.50.{n}.1')
+        cls.create_data = [
+            {'name': 'New 3', 'prefix': prefixes[3].pk, 'gateway': '10.50.3.1', 'dns_servers': ['10.0.0.53']},
+            {'name': 'New 4', 'prefix': prefixes[4].pk, 'pool_type': 'dhcp'},
+            {'name': 'New 5', 'network': '10.50.5.0/24', 'vrf': vrf.pk, 'alert_threshold': 80},
+        ]
+
+    def test_list_includes_usage(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        response = self.client.get(self._get_list_url(), **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        usage = response.data['results'][0]['usage']
+        self.assertEqual(usage, {'total': 254, 'allocated': 0, 'reserved': 1, 'available': 253, 'utilization': 0.39})
+
+    def test_create_from_network_refused_leaves_no_prefix(self):
+        self.add_permissions('netbox_archiflow.add_ippool', 'ipam.add_prefix', 'ipam.view_vrf')
+        before = Prefix.objects.count()
+        data = {'name': 'bad', 'network': '10.52.0.0/24', 'gateway': '10.99.0.1'}
+        response = self.client.post(self._get_list_url(), data, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn('gateway', response.data)
+        self.assertEqual(Prefix.objects.count(), before)
+        response = self.client.post(
+            self._get_list_url(), {'name': 'bad', 'network': 'nonsense'}, format='json', **self.header
+        )
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertEqual(response.data['field'], 'network')
+
+    def test_overlapping_pool_is_refused(self):
+        self.add_permissions('netbox_archiflow.add_ippool')
+        pool = IPPool.objects.first()
+        inner = Prefix.objects.create(prefix='10.50.0.0/25', vrf=pool.prefix.vrf)
+        response = self.client.post(
+            self._get_list_url(), {'name': 'inner', 'prefix': inner.pk}, format='json', **self.header
+        )
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn('prefix', response.data)
+
+
+class IPAllocationAPITest(
+    APIViewTestCases.GetObjectViewTestCase,
+    APIViewTestCases.ListObjectsViewTestCase,
+    APIViewTestCases.UpdateObjectViewTestCase,
+    APIViewTestCases.DeleteObjectViewTestCase,
+    APIViewTestCases.GraphQLTestCase,
+):
+    model = IPAllocation
+    view_namespace = NS
+    graphql_base_name = 'netbox_archiflow_ipallocation'
+    type_class = IPAllocationType
+    user_permissions = ('netbox_archiflow.view_ippool',)
+    brief_fields = ['address', 'asset_id', 'display', 'id', 'is_active', 'url']
+    update_data = {'notes': 'updated', 'device_name': 'renamed'}
+    bulk_update_data = {'notes': 'bulk'}
+
+    @classmethod
+    def setUpTestData(cls):
+        pool = IPPool.objects.create(name='alloc', prefix=Prefix.objects.create(prefix='10.60.0.0/24'))
+        for n in range(3):
+            pool_service.allocate_ip(pool, f'asset-{n}', device_name=f'dev-{n}')
+
+
+class AlertAPITest(
+    APIViewTestCases.GetObjectViewTestCase,
+    APIViewTestCases.ListObjectsViewTestCase,
+    APIViewTestCases.DeleteObjectViewTestCase,
+    APIViewTestCases.GraphQLTestCase,
+):
+    model = Alert
+    view_namespace = NS
+    graphql_base_name = 'netbox_archiflow_alert'
+    type_class = AlertType
+    brief_fields = ['alert_type', 'display', 'id', 'is_open', 'severity', 'url']
+
+    @classmethod
+    def setUpTestData(cls):
+        for n in range(3):
+            pool = IPPool.objects.create(name=f'alert {n}', prefix=Prefix.objects.create(prefix=f'10.61.{n}.0/24'))
+            alert_service.raise_alert(
+                'pool_threshold', pool, severity='warning', message=f'pool {n} is full', details={'n': n}
+            )
+
+
+class PoolActionsAPITest(APITestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.vrf = VRF.objects.create(name='actions', enforce_unique=True)
+        cls.pool = IPPool.objects.create(
+            name='actions', prefix=Prefix.objects.create(prefix='10.70.0.0/30', vrf=cls.vrf)
+        )
+
+    def allocate(self, data, pool=None):
+        url = reverse(f'{API}:ippool-allocate', kwargs={'pk': (pool or self.pool).pk})
+        return self.client.post(url, data, format='json', **self.header)
+
+    def test_allocate_201_then_200_then_409(self):
+        self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
+        response = self.allocate({'asset_id': 'a'})
+        self.assertHttpStatus(response, status.HTTP_201_CREATED)
+        self.assertEqual(response.data['address'], '10.70.0.1')
+        self.assertEqual(response.data['ip_address']['address'], '10.70.0.1/30')
+        again = self.allocate({'asset_id': 'a'})
+        self.assertHttpStatus(again, status.HTTP_200_OK)
+        self.assertEqual(again.data['id'], response.data['id'])
+        taken = self.allocate({'asset_id': 'b', 'address': '10.70.0.1'})
+        self.assertHttpStatus(taken, status.HTTP_409_CONFLICT)
+        self.assertEqual(taken.data['code'], 'address_in_use')
+        self.assertHttpStatus(self.allocate({'asset_id': 'b'}), status.HTTP_201_CREATED)
+        full = self.allocate({'asset_id': 'c'})
+        self.assertHttpStatus(full, status.HTTP_409_CONFLICT)
+        self.assertEqual(full.data['code'], 'pool_exhausted')
+        self.assertEqual(IPAllocation.objects.count(), 2)
+
+    def test_allocate_bad_input_is_400_naming_the_field(self):
+        self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
+        for data, field in (
+            ({}, 'asset_id'),
+            ({'asset_id': 'x', 'address': '10.99.0.1'}, 'address'),
+            ({'asset_id': 'x', 'device': 999999}, 'device'),
+            ({'asset_id': 'x', 'mac_address': 'nope'}, 'mac_address'),
+        ):
+            response = self.allocate(data)
+            self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+            self.assertTrue(field in response.data or response.data.get('field') == field, response.data)
+        self.assertFalse(IPAllocation.objects.exists())
+        self.assertFalse(IPAddress.objects.exists())
+
+    def test_allocate_needs_add_ipallocation_and_a_visible_pool(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        self.assertHttpStatus(self.allocate({'asset_id': 'a'}), status.HTTP_403_FORBIDDEN)
+        self.add_permissions('netbox_archiflow.add_ipallocation')
+        other = IPPool.objects.create(name='hidden', prefix=Prefix.objects.create(prefix='10.71.0.0/29'))
+        ObjectPermission.objects.filter(name='netbox_archiflow.view_ippool').update(constraints={'name': 'actions'})
+        self.assertHttpStatus(self.allocate({'asset_id': 'a'}, pool=other), status.HTTP_404_NOT_FOUND)
+        self.assertHttpStatus(self.allocate({'asset_id': 'a'}), status.HTTP_201_CREATED)
+
+    def test_usage_release_and_history(self):
+        self.add_permissions(
+            'netbox_archiflow.view_ippool',
+            'netbox_archiflow.add_ipallocation',
+            'netbox_archiflow.change_ipallocation',
+            'netbox_archiflow.view_ipallocation',
+        )
+        for _round in range(3):
+            allocation = self.allocate({'asset_id': f'r{_round}'}).data
+            self.assertEqual(allocation['address'], '10.70.0.1')
+            url = reverse(f'{API}:ipallocation-release', kwargs={'pk': allocation['id']})
+            response = self.client.post(url, **self.header)
+            self.assertHttpStatus(response, status.HTTP_200_OK)
+            self.assertFalse(response.data['is_active'])
+            self.assertEqual(response.data['released_by']['username'], self.user.username)
+        again = self.client.post(url, **self.header)
+        self.assertHttpStatus(again, status.HTTP_409_CONFLICT)
+        self.assertEqual(again.data['code'], 'already_released')
+        history = self.client.get(
+            reverse(f'{API}:ipallocation-list') + f'?pool_id={self.pool.pk}&address=10.70.0.1', **self.header
+        )
+        self.assertEqual(history.data['count'], 3)
+        usage = self.client.get(reverse(f'{API}:ippool-usage', kwargs={'pk': self.pool.pk}), **self.header)
+        self.assertEqual(usage.data['available'], 2)
+        changes = ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(IPAllocation), user=self.user
+        )
+        self.assertEqual(changes.filter(action='create').count(), 3)
+        self.assertEqual(changes.filter(action='update').count(), 3)
+
+    def test_release_needs_change_permission(self):
+        self.add_permissions('netbox_archiflow.view_ipallocation', 'netbox_archiflow.add_ipallocation')
+        allocation, _ = pool_service.allocate_ip(self.pool, 'a')
+        url = reverse(f'{API}:ipallocation-release', kwargs={'pk': allocation.pk})
+        self.assertHttpStatus(self.client.post(url, **self.header), status.HTTP_403_FORBIDDEN)
+        self.assertTrue(IPAllocation.objects.get(pk=allocation.pk).is_active)
+
+    def test_post_to_allocation_list_is_refused(self):
+        self.add_permissions('netbox_archiflow.add_ipallocation')
+        response = self.client.post(
+            reverse(f'{API}:ipallocation-list'), {'asset_id': 'x'}, format='json', **self.header
+        )
+        self.assertHttpStatus(response, status.HTTP_405_METHOD_NOT_ALLOWED)
+
+
+class AlertActionsAPITest(APITestCase):
+    def setUp(self):
+        super().setUp()
+        site = Site.objects.create(name='s', slug='s')
+        device_type = DeviceType.objects.create(
+            manufacturer=Manufacturer.objects.create(name='m', slug='m'), model='t', slug='t'
+        )
+        self.device = Device.objects.create(
+            name='d', site=site, device_type=device_type, role=DeviceRole.objects.create(name='r', slug='r')
+        )
+        self.alert, _ = alert_service.raise_alert('device_down', self.device, severity='critical', message='down')
+
+    def post(self, action):
+        return self.client.post(reverse(f'{API}:alert-{action}', kwargs={'pk': self.alert.pk}), **self.header)
+
+    def test_acknowledge_and_resolve(self):
+        self.assertHttpStatus(self.post('acknowledge'), status.HTTP_403_FORBIDDEN)
+        self.add_permissions('netbox_archiflow.change_alert', 'netbox_archiflow.view_alert')
+        response = self.post('acknowledge')
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertEqual(response.data['acknowledged_by']['username'], self.user.username)
+        self.assertEqual(self.post('acknowledge').data['code'], 'already_acknowledged')
+        response = self.post('resolve')
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertFalse(response.data['is_open'])
+        self.assertHttpStatus(self.post('resolve'), status.HTTP_409_CONFLICT)
+        listing = self.client.get(reverse(f'{API}:alert-list') + '?resolved=true&acknowledged=true', **self.header)
+        self.assertEqual(listing.data['count'], 1)
+        listing = self.client.get(reverse(f'{API}:alert-list') + '?resolved=false', **self.header)
+        self.assertEqual(listing.data['count'], 0)

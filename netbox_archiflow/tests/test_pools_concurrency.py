@@ -1,0 +1,163 @@
+"""Real parallel allocations on committed data: ≥ 8 threads, each with its own PostgreSQL connection.
+
+Django's TestCase wraps a test in a transaction the other connections cannot see, so these tests
+create uniquely named objects for real (``django_db_blocker.unblock()``), start every worker together
+on a barrier and delete everything they created afterwards.
+"""
+
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_databases
+
+from core.models import ObjectChange
+from ipam.models import VRF, IPAddress, Prefix
+from netbox_archiflow.models import Alert, IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
+from netbox_archiflow.services.errors import Conflict
+from users.constants import TOKEN_PREFIX
+from users.models import Token, User
+
+pytestmark = pytest.mark.concurrency
+
+
+def run_parallel(count, worker):
+    """Start ``count`` workers at once; return their results (or exceptions) in order."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = worker(index)
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+class Fixture:
+    """Committed, uniquely named pools in their own VRF; removed by cleanup()."""
+
+    def __init__(self):
+        self.tag = uuid.uuid4().hex[:8]
+        self.vrf = VRF.objects.create(name=f'concurrency-{self.tag}', enforce_unique=True)
+        self.pools = []
+        self.users = []
+
+    def pool(self, cidr, **kwargs):
+        prefix = Prefix.objects.create(prefix=cidr, vrf=self.vrf)
+        pool = IPPool.objects.create(name=f'{cidr} {self.tag}', prefix=prefix, **kwargs)
+        self.pools.append(pool)
+        return IPPool.objects.select_related('prefix', 'prefix__vrf').get(pk=pool.pk)
+
+    def superuser_header(self):
+        user = User.objects.create_superuser(f'concurrency-{self.tag}', f'{self.tag}@example.com', 'x')
+        self.users.append(user)
+        token = Token.objects.create(user=user, write_enabled=True)
+        return {'HTTP_AUTHORIZATION': f'Bearer {TOKEN_PREFIX}{token.key}.{token.token}'}
+
+    def cleanup(self):
+        pool_type = ContentType.objects.get_for_model(IPPool)
+        Alert.objects.filter(object_type=pool_type, object_id__in=[p.pk for p in self.pools]).delete()
+        IPAllocation.objects.filter(pool__in=self.pools).delete()
+        IPAddress.objects.filter(vrf=self.vrf).delete()
+        IPPool.objects.filter(pk__in=[p.pk for p in self.pools]).delete()
+        Prefix.objects.filter(vrf=self.vrf).delete()
+        self.vrf.delete()
+        ObjectChange.objects.filter(user__in=self.users).delete()
+        for user in self.users:
+            user.delete()
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if not connection.settings_dict['NAME'].startswith('test_'):
+            # pytest-django sets the test database up only for items marked django_db (or Django
+            # test cases); run alone, these tests set it up themselves (kept, so it is quick).
+            setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={'default'})
+        fixture = Fixture()
+        try:
+            yield fixture
+        finally:
+            fixture.cleanup()
+
+
+def test_parallel_allocations_get_distinct_addresses(committed):
+    pool = committed.pool('10.200.0.0/27')  # 30 usable
+    results = run_parallel(12, lambda i: pool_service.allocate_ip(pool, f'asset-{i}')[0].address)
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 12
+    assert sorted(results, key=lambda a: int(a.split('.')[-1])) == [f'10.200.0.{n}' for n in range(1, 13)]
+    hosts = [str(ip.address.ip) for ip in IPAddress.objects.filter(vrf=committed.vrf)]
+    assert sorted(hosts) == sorted(results)
+
+
+def test_exhaustion_gives_exactly_the_free_count_then_409(committed):
+    pool = committed.pool('10.200.1.0/29')  # 6 usable
+    free = pool_service.pool_usage(pool)['available']
+    assert free == 6
+    results = run_parallel(10, lambda i: pool_service.allocate_ip(pool, f'asset-{i}')[0].address)
+    successes = [r for r in results if isinstance(r, str)]
+    failures = [r for r in results if not isinstance(r, str)]
+    assert len(successes) == free
+    assert len(set(successes)) == free
+    assert all(isinstance(f, Conflict) and f.code == 'pool_exhausted' and f.status == 409 for f in failures), failures
+    assert pool_service.pool_usage(pool)['available'] == 0
+
+
+def test_same_asset_in_parallel_gets_one_address(committed):
+    pool = committed.pool('10.200.2.0/28')
+    results = run_parallel(8, lambda i: pool_service.allocate_ip(pool, 'the-same-asset'))
+    assert all(isinstance(r, tuple) for r in results), results
+    assert len({allocation.pk for allocation, _created in results}) == 1
+    assert sum(created for _allocation, created in results) == 1
+    assert IPAllocation.objects.filter(pool=pool).count() == 1
+
+
+def test_interleaved_with_core_available_ips_no_duplicates(committed):
+    pool = committed.pool('10.200.3.0/28')  # 14 usable, core uses the same bounds
+    header = committed.superuser_header()
+    url = f'/api/ipam/prefixes/{pool.prefix_id}/available-ips/'
+
+    def worker(index):
+        if index % 2:
+            response = Client().post(url, {}, content_type='application/json', **header)
+            return ('core', response.status_code)
+        try:
+            return ('plugin', pool_service.allocate_ip(pool, f'asset-{index}')[0].address)
+        except Conflict as exc:
+            return ('plugin', exc.code)
+
+    results = run_parallel(20, worker)
+    assert all(isinstance(r, tuple) for r in results), results
+    hosts = Counter(str(ip.address.ip) for ip in IPAddress.objects.filter(vrf=committed.vrf))
+    assert max(hosts.values()) == 1, hosts
+    assert len(hosts) == 14
+    core_created = sum(1 for kind, value in results if kind == 'core' and value == 201)
+    plugin_created = sum(1 for kind, value in results if kind == 'plugin' and '.' in str(value))
+    assert core_created + plugin_created == 14
+    refused = [value for kind, value in results if (kind, value) not in (('core', 201),) and '.' not in str(value)]
+    assert set(refused) <= {409, 'pool_exhausted'}, refused
+
+
+def test_two_pools_allocate_in_parallel(committed):
+    pools = [committed.pool('10.200.4.0/28'), committed.pool('10.200.5.0/28')]
+    results = run_parallel(16, lambda i: pool_service.allocate_ip(pools[i % 2], f'a{i}')[0].address)
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == 16
+    for pool in pools:
+        assert IPAllocation.objects.filter(pool=pool, is_active=True).count() == 8

@@ -1,0 +1,210 @@
+from django.urls import reverse
+
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+from ipam.models import VLAN, VRF, IPAddress, Prefix
+from netbox_archiflow.filtersets import AlertFilterSet, IPAllocationFilterSet, IPPoolFilterSet
+from netbox_archiflow.models import Alert, IPAllocation, IPPool
+from netbox_archiflow.services import alerts as alert_service
+from netbox_archiflow.services import pools as pool_service
+from utilities.testing import TestCase, ViewTestCases
+
+
+class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+    model = IPPool
+
+    def _get_base_url(self):
+        return 'plugins:netbox_archiflow:ippool_{}'
+
+    @classmethod
+    def setUpTestData(cls):
+        vrf = VRF.objects.create(name='views')
+        prefixes = [Prefix.objects.create(prefix=f'10.110.{n}.0/24', vrf=vrf) for n in range(5)]
+        for n in range(3):
+            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.110.{n}.1')
+        cls.form_data = {
+            'name': 'New pool',
+            'prefix': prefixes[3].pk,
+            'gateway': '10.110.3.1',
+            'dns_servers': '10.0.0.53,10.0.0.54',
+            'pool_type': 'static',
+            'is_active': True,
+            'alert_threshold': 85,
+        }
+        cls.csv_data = (
+            'name,prefix,vrf,gateway,pool_type,alert_threshold',
+            'Imported 1,10.111.0.0/24,views,10.111.0.1,static,90',
+            'Imported 2,10.111.1.0/24,views,,dhcp,80',
+            'Imported 3,10.110.4.0/24,views,,reserved,70',
+        )
+        cls.csv_update_data = (
+            'id,name,description',
+            *(f'{pool.pk},Renamed {pool.pk},updated' for pool in IPPool.objects.all()),
+        )
+        cls.bulk_edit_data = {'description': 'bulk', 'alert_threshold': 60}
+
+    def test_detail_page_shows_usage_and_allocations(self):
+        self.user.is_superuser = True
+        self.user.save()
+        pool = IPPool.objects.first()
+        pool_service.allocate_ip(pool, 'asset-x')
+        response = self.client.get(pool.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertContains(response, 'Usage')
+        self.assertContains(response, reverse('plugins:netbox_archiflow:ippool_allocate', kwargs={'pk': pool.pk}))
+        response = self.client.get(reverse('plugins:netbox_archiflow:ipallocation_list') + f'?pool_id={pool.pk}')
+        self.assertContains(response, 'asset-x')
+
+    def test_allocate_form_calls_the_service(self):
+        self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
+        pool = IPPool.objects.first()
+        url = reverse('plugins:netbox_archiflow:ippool_allocate', kwargs={'pk': pool.pk})
+        self.assertHttpStatus(self.client.get(url), 200)
+        response = self.client.post(url, {'asset_id': 'ui-1'})
+        self.assertHttpStatus(response, 302)
+        allocation = IPAllocation.objects.get(asset_id='ui-1')
+        self.assertEqual(allocation.address, '10.110.0.2')
+        self.assertEqual(allocation.allocated_by, self.user)
+        response = self.client.post(url, {'asset_id': 'ui-2', 'address': '10.110.0.2'})
+        self.assertHttpStatus(response, 200)
+        self.assertContains(response, 'address_in_use')
+        self.assertFalse(IPAllocation.objects.filter(asset_id='ui-2').exists())
+
+    def test_list_query_count_is_bounded(self):
+        self.user.is_superuser = True
+        self.user.save()
+        url = reverse('plugins:netbox_archiflow:ippool_list')
+        self.client.get(url)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        vrf = VRF.objects.get(name='views')
+        for n in range(20):
+            IPPool.objects.create(name=f'More {n}', prefix=Prefix.objects.create(prefix=f'10.112.{n}.0/24', vrf=vrf))
+        with CaptureQueriesContext(connection) as many:
+            self.client.get(url)
+        self.assertEqual(len(many), len(few))
+
+
+class IPAllocationViewTest(
+    ViewTestCases.GetObjectViewTestCase,
+    ViewTestCases.GetObjectChangelogViewTestCase,
+    ViewTestCases.EditObjectViewTestCase,
+    ViewTestCases.DeleteObjectViewTestCase,
+    ViewTestCases.ListObjectsViewTestCase,
+    ViewTestCases.BulkEditObjectsViewTestCase,
+    ViewTestCases.BulkDeleteObjectsViewTestCase,
+):
+    model = IPAllocation
+    form_data = {'device_name': 'renamed', 'device_type': 'server', 'mac_address': '', 'notes': 'n'}
+    bulk_edit_data = {'notes': 'bulk'}
+
+    def _get_base_url(self):
+        return 'plugins:netbox_archiflow:ipallocation_{}'
+
+    @classmethod
+    def setUpTestData(cls):
+        pool = IPPool.objects.create(name='views-alloc', prefix=Prefix.objects.create(prefix='10.113.0.0/24'))
+        for n in range(3):
+            pool_service.allocate_ip(pool, f'asset-{n}')
+
+    def test_release_view(self):
+        allocation = IPAllocation.objects.first()
+        url = reverse('plugins:netbox_archiflow:ipallocation_release', kwargs={'pk': allocation.pk})
+        self.assertHttpStatus(self.client.post(url), 403)
+        self.add_permissions('netbox_archiflow.change_ipallocation')
+        self.assertHttpStatus(self.client.get(url), 200)
+        self.assertHttpStatus(self.client.post(url, {'return_url': '/'}), 302)
+        allocation.refresh_from_db()
+        self.assertFalse(allocation.is_active)
+        self.assertEqual(allocation.released_by, self.user)
+        self.assertIsNone(allocation.ip_address)
+
+
+class AlertViewTest(
+    ViewTestCases.GetObjectViewTestCase,
+    ViewTestCases.GetObjectChangelogViewTestCase,
+    ViewTestCases.DeleteObjectViewTestCase,
+    ViewTestCases.ListObjectsViewTestCase,
+    ViewTestCases.BulkDeleteObjectsViewTestCase,
+):
+    model = Alert
+
+    def _get_base_url(self):
+        return 'plugins:netbox_archiflow:alert_{}'
+
+    @classmethod
+    def setUpTestData(cls):
+        for n in range(3):
+            pool = IPPool.objects.create(
+                name=f'views-alert {n}', prefix=Prefix.objects.create(prefix=f'10.114.{n}.0/24')
+            )
+            alert_service.raise_alert('pool_threshold', pool, severity=('critical', 'warning', 'info')[n], message='m')
+
+
+class CorePagePanelsTest(TestCase):
+    def test_prefix_vlan_and_device_pages_show_plugin_panels(self):
+        self.user.is_superuser = True
+        self.user.save()
+        vlan = VLAN.objects.create(vid=10, name='v10')
+        prefix = Prefix.objects.create(prefix='10.115.0.0/24', vlan=vlan)
+        pool = IPPool.objects.create(name='panel-pool', prefix=prefix, vlan=vlan)
+        site = Site.objects.create(name='s', slug='s')
+        device_type = DeviceType.objects.create(
+            manufacturer=Manufacturer.objects.create(name='m', slug='m'), model='t', slug='t'
+        )
+        device = Device.objects.create(
+            name='d', site=site, device_type=device_type, role=DeviceRole.objects.create(name='r', slug='r')
+        )
+        pool_service.allocate_ip(pool, 'panel-asset', device=device)
+        self.assertContains(self.client.get(prefix.get_absolute_url()), 'panel-pool')
+        self.assertContains(self.client.get(vlan.get_absolute_url()), 'panel-pool')
+        self.assertContains(self.client.get(device.get_absolute_url()), 'panel-asset')
+        self.assertContains(self.client.get(reverse('home')), 'ArchiFlow')
+
+
+class FilterSetTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        vrf = VRF.objects.create(name='filters')
+        cls.pools = [
+            IPPool.objects.create(name='fa', prefix=Prefix.objects.create(prefix='10.116.0.0/24', vrf=vrf)),
+            IPPool.objects.create(
+                name='fb', prefix=Prefix.objects.create(prefix='10.116.1.0/24'), pool_type='dhcp', is_active=False
+            ),
+        ]
+        for n in range(3):
+            pool_service.allocate_ip(cls.pools[0], f'f{n}')
+        pool_service.release_ip(IPAllocation.objects.get(asset_id='f0'))
+        alert_service.raise_alert('pool_threshold', cls.pools[0], severity='warning', message='threshold')
+        cls.ip = IPAddress.objects.first()
+
+    def test_pool_filters(self):
+        qs = IPPool.objects.all()
+        vrf = VRF.objects.get(name='filters')
+        self.assertEqual(IPPoolFilterSet({'vrf_id': [vrf.pk]}, qs).qs.get(), self.pools[0])
+        self.assertEqual(IPPoolFilterSet({'pool_type': ['dhcp']}, qs).qs.get(), self.pools[1])
+        self.assertEqual(IPPoolFilterSet({'is_active': False}, qs).qs.get(), self.pools[1])
+        self.assertEqual(IPPoolFilterSet({'contains': '10.116.1.7'}, qs).qs.get(), self.pools[1])
+        self.assertEqual(IPPoolFilterSet({'q': '10.116.0.0/24'}, qs).qs.get(), self.pools[0])
+        self.assertEqual(IPPoolFilterSet({'network': '10.116.1.0/24'}, qs).qs.get(), self.pools[1])
+
+    def test_allocation_filters(self):
+        qs = IPAllocation.objects.all()
+        self.assertEqual(IPAllocationFilterSet({'is_active': True}, qs).qs.count(), 2)
+        self.assertEqual(IPAllocationFilterSet({'asset_id': ['f1']}, qs).qs.get().asset_id, 'f1')
+        self.assertEqual(IPAllocationFilterSet({'address': ['10.116.0.1/24']}, qs).qs.get().asset_id, 'f0')
+        self.assertEqual(IPAllocationFilterSet({'pool_id': [self.pools[1].pk]}, qs).qs.count(), 0)
+        self.assertEqual(IPAllocationFilterSet({'q': 'f2'}, qs).qs.count(), 1)
+
+    def test_alert_filters(self):
+        qs = Alert.objects.all()
+        self.assertEqual(AlertFilterSet({'status': 'open'}, qs).qs.count(), 1)
+        self.assertEqual(AlertFilterSet({'resolved': True}, qs).qs.count(), 0)
+        self.assertEqual(AlertFilterSet({'acknowledged': False}, qs).qs.count(), 1)
+        self.assertEqual(AlertFilterSet({'severity': ['critical']}, qs).qs.count(), 0)
+        self.assertEqual(
+            AlertFilterSet({'object_type': 'netbox_archiflow.ippool', 'object_id': [self.pools[0].pk]}, qs).qs.count(),
+            1,
+        )

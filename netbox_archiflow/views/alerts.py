@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+
+from extras.ui.panels import CustomFieldsPanel, TagsPanel
+from netbox.object_actions import BulkDelete, BulkEdit, BulkExport, DeleteObject, EditObject
+from netbox.ui import layout
+from netbox.ui.panels import JSONPanel
+from netbox.views import generic
+from netbox_archiflow import filtersets, forms, tables
+from netbox_archiflow.models import Alert
+from netbox_archiflow.services import alerts as alert_service
+from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.ui import panels
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+
+__all__ = (
+    'AlertAcknowledgeView',
+    'AlertBulkDeleteView',
+    'AlertBulkEditView',
+    'AlertDeleteView',
+    'AlertEditView',
+    'AlertListView',
+    'AlertResolveView',
+    'AlertView',
+)
+
+
+@register_model_view(Alert, 'list', path='', detail=False)
+class AlertListView(generic.ObjectListView):
+    queryset = Alert.objects.select_related('object_type', 'acknowledged_by', 'resolved_by').prefetch_related('object')
+    table = tables.AlertTable
+    filterset = filtersets.AlertFilterSet
+    filterset_form = forms.AlertFilterForm
+    # Alerts are raised by ArchiFlow: no add or import.
+    actions = (BulkExport, BulkEdit, BulkDelete)
+
+
+@register_model_view(Alert)
+class AlertView(generic.ObjectView):
+    queryset = Alert.objects.select_related('object_type', 'acknowledged_by', 'resolved_by')
+    template_name = 'netbox_archiflow/alert.html'
+    actions = (EditObject, DeleteObject)
+    layout = layout.SimpleLayout(
+        left_panels=[panels.AlertPanel(), TagsPanel()],
+        right_panels=[JSONPanel('details', title=_('Details')), CustomFieldsPanel()],
+    )
+
+
+@register_model_view(Alert, 'edit')
+class AlertEditView(generic.ObjectEditView):
+    queryset = Alert.objects.all()
+    form = forms.AlertForm
+
+
+@register_model_view(Alert, 'delete')
+class AlertDeleteView(generic.ObjectDeleteView):
+    queryset = Alert.objects.all()
+
+
+@register_model_view(Alert, 'bulk_edit', path='edit', detail=False)
+class AlertBulkEditView(generic.BulkEditView):
+    queryset = Alert.objects.all()
+    filterset = filtersets.AlertFilterSet
+    table = tables.AlertTable
+    form = forms.AlertBulkEditForm
+
+
+@register_model_view(Alert, 'bulk_delete', path='delete', detail=False)
+class AlertBulkDeleteView(generic.BulkDeleteView):
+    queryset = Alert.objects.all()
+    filterset = filtersets.AlertFilterSet
+    table = tables.AlertTable
+
+
+class _AlertActionView(GetReturnURLMixin, ConditionalLoginRequiredMixin, View):
+    """POST-only button target: acknowledge or resolve through the alert service."""
+
+    operation = None
+    done = None
+
+    def post(self, request, pk):
+        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk=pk)
+        try:
+            type(self).operation(alert, user=request.user)
+        except ServiceError as exc:
+            messages.warning(request, exc.detail)
+        else:
+            messages.success(request, self.done.format(alert=alert))
+        return redirect(self.get_return_url(request, alert))
+
+
+@register_model_view(Alert, 'acknowledge', path='acknowledge')
+class AlertAcknowledgeView(_AlertActionView):
+    operation = alert_service.acknowledge
+    done = _('Acknowledged {alert}.')
+
+
+@register_model_view(Alert, 'resolve', path='resolve')
+class AlertResolveView(_AlertActionView):
+    operation = alert_service.resolve
+    done = _('Resolved {alert}.')

@@ -1,0 +1,278 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+
+from extras.ui.panels import CustomFieldsPanel, TagsPanel
+from netbox.object_actions import BulkDelete, BulkEdit, BulkExport
+from netbox.ui import layout
+from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
+from netbox.views import generic
+from netbox_archiflow import filtersets, forms, tables
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
+from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.ui import panels
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+
+__all__ = (
+    'IPAllocationBulkDeleteView',
+    'IPAllocationBulkEditView',
+    'IPAllocationDeleteView',
+    'IPAllocationEditView',
+    'IPAllocationListView',
+    'IPAllocationReleaseView',
+    'IPAllocationView',
+    'IPPoolAllocateView',
+    'IPPoolBulkDeleteView',
+    'IPPoolBulkEditView',
+    'IPPoolBulkImportView',
+    'IPPoolDeleteView',
+    'IPPoolEditView',
+    'IPPoolListView',
+    'IPPoolView',
+)
+
+
+#
+# IP pools
+#
+
+
+@register_model_view(IPPool, 'list', path='', detail=False)
+class IPPoolListView(generic.ObjectListView):
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan')
+    table = tables.IPPoolTable
+    filterset = filtersets.IPPoolFilterSet
+    filterset_form = forms.IPPoolFilterForm
+
+
+@register_model_view(IPPool)
+class IPPoolView(generic.ObjectView):
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan')
+    template_name = 'netbox_archiflow/ippool.html'
+    layout = layout.Layout(
+        layout.Row(
+            layout.Column(panels.IPPoolPanel(), TagsPanel(), PluginContentPanel('left_page')),
+            layout.Column(
+                TemplatePanel('netbox_archiflow/panels/pool_usage.html', title=_('Usage')),
+                CustomFieldsPanel(),
+                CommentsPanel(),
+                PluginContentPanel('right_page'),
+            ),
+        ),
+        layout.Row(
+            layout.Column(
+                ObjectsTablePanel(
+                    'netbox_archiflow.ipallocation',
+                    title=_('Active allocations'),
+                    filters={'pool_id': lambda ctx: ctx['object'].pk, 'is_active': 'true'},
+                    exclude_columns=['pool', 'released_at'],
+                ),
+                ObjectsTablePanel(
+                    'netbox_archiflow.ipallocation',
+                    title=_('Released allocations (history)'),
+                    filters={'pool_id': lambda ctx: ctx['object'].pk, 'is_active': 'false'},
+                    exclude_columns=['pool'],
+                ),
+                PluginContentPanel('full_width_page'),
+            ),
+        ),
+    )
+
+    def get_extra_context(self, request, instance):
+        return {'usage': pool_service.pool_usage(instance)}
+
+
+@register_model_view(IPPool, 'add', detail=False)
+@register_model_view(IPPool, 'edit')
+class IPPoolEditView(generic.ObjectEditView):
+    queryset = IPPool.objects.all()
+    form = forms.IPPoolForm
+
+
+@register_model_view(IPPool, 'delete')
+class IPPoolDeleteView(generic.ObjectDeleteView):
+    queryset = IPPool.objects.all()
+
+
+@register_model_view(IPPool, 'bulk_import', path='import', detail=False)
+class IPPoolBulkImportView(generic.BulkImportView):
+    queryset = IPPool.objects.all()
+    model_form = forms.IPPoolImportForm
+
+
+@register_model_view(IPPool, 'bulk_edit', path='edit', detail=False)
+class IPPoolBulkEditView(generic.BulkEditView):
+    queryset = IPPool.objects.all()
+    filterset = filtersets.IPPoolFilterSet
+    table = tables.IPPoolTable
+    form = forms.IPPoolBulkEditForm
+
+
+@register_model_view(IPPool, 'bulk_delete', path='delete', detail=False)
+class IPPoolBulkDeleteView(generic.BulkDeleteView):
+    queryset = IPPool.objects.all()
+    filterset = filtersets.IPPoolFilterSet
+    table = tables.IPPoolTable
+
+
+@register_model_view(IPPool, 'allocate', path='allocate')
+class IPPoolAllocateView(ConditionalLoginRequiredMixin, View):
+    """The pool's "Allocate" action: a form, then the same service call as REST and RPC.
+
+    Needs ``add_ipallocation`` (checked by the service, object constraints included) and a visible pool.
+    """
+
+    queryset = IPPool.objects.select_related('prefix')
+    template_name = 'netbox_archiflow/ippool_allocate.html'
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm('netbox_archiflow.add_ipallocation'):
+            raise PermissionDenied()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
+        return render(request, self.template_name, {'object': pool, 'form': forms.AllocateForm(), 'tab': None})
+
+    def post(self, request, pk):
+        pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
+        form = forms.AllocateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                allocation, created = pool_service.allocate_ip(
+                    pool,
+                    data['asset_id'],
+                    user=request.user,
+                    address=data.get('address') or None,
+                    device=data.get('device'),
+                    interface=data.get('interface'),
+                    device_name=data.get('device_name', ''),
+                    device_type=data.get('device_type', ''),
+                    mac_address=data.get('mac_address', ''),
+                    notes=data.get('notes', ''),
+                )
+            except ServiceError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, f'{exc.detail} ({exc.code})')
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _('Allocated {address} to {asset}.').format(
+                            address=allocation.address, asset=allocation.asset_id
+                        ),
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _('{asset} already holds {address}.').format(
+                            address=allocation.address, asset=allocation.asset_id
+                        ),
+                    )
+                return redirect(allocation.get_absolute_url())
+        return render(request, self.template_name, {'object': pool, 'form': form, 'tab': None})
+
+
+#
+# IP allocations
+#
+
+
+@register_model_view(IPAllocation, 'list', path='', detail=False)
+class IPAllocationListView(generic.ObjectListView):
+    queryset = IPAllocation.objects.select_related(
+        'pool', 'ip_address', 'device', 'interface', 'interface__device', 'allocated_by', 'released_by'
+    )
+    table = tables.IPAllocationTable
+    filterset = filtersets.IPAllocationFilterSet
+    filterset_form = forms.IPAllocationFilterForm
+    # Allocations are created by the pool's Allocate action, never by a form or an import.
+    actions = (BulkExport, BulkEdit, BulkDelete)
+
+
+@register_model_view(IPAllocation)
+class IPAllocationView(generic.ObjectView):
+    queryset = IPAllocation.objects.select_related('pool', 'ip_address', 'device', 'interface')
+    template_name = 'netbox_archiflow/ipallocation.html'
+    layout = layout.SimpleLayout(
+        left_panels=[panels.IPAllocationPanel(), TagsPanel()],
+        right_panels=[
+            TemplatePanel('netbox_archiflow/panels/allocation_notes.html', title=_('Notes')),
+            CustomFieldsPanel(),
+            ObjectsTablePanel(
+                'netbox_archiflow.ipallocation',
+                title=_('History of this address'),
+                filters={
+                    'pool_id': lambda ctx: ctx['object'].pool_id,
+                    'address': lambda ctx: ctx['object'].address,
+                },
+                exclude_columns=['pool'],
+            ),
+        ],
+    )
+
+
+@register_model_view(IPAllocation, 'edit')
+class IPAllocationEditView(generic.ObjectEditView):
+    queryset = IPAllocation.objects.all()
+    form = forms.IPAllocationForm
+
+
+@register_model_view(IPAllocation, 'delete')
+class IPAllocationDeleteView(generic.ObjectDeleteView):
+    queryset = IPAllocation.objects.all()
+
+
+@register_model_view(IPAllocation, 'bulk_edit', path='edit', detail=False)
+class IPAllocationBulkEditView(generic.BulkEditView):
+    queryset = IPAllocation.objects.all()
+    filterset = filtersets.IPAllocationFilterSet
+    table = tables.IPAllocationTable
+    form = forms.IPAllocationBulkEditForm
+
+
+@register_model_view(IPAllocation, 'bulk_delete', path='delete', detail=False)
+class IPAllocationBulkDeleteView(generic.BulkDeleteView):
+    queryset = IPAllocation.objects.all()
+    filterset = filtersets.IPAllocationFilterSet
+    table = tables.IPAllocationTable
+
+
+@register_model_view(IPAllocation, 'release', path='release')
+class IPAllocationReleaseView(GetReturnURLMixin, generic.ObjectView):
+    """Confirm, then release through the service (history kept, native IP deleted or deprecated)."""
+
+    queryset = IPAllocation.objects.select_related('pool')
+    template_name = 'netbox_archiflow/ipallocation_release.html'
+
+    def get_required_permission(self):
+        return 'netbox_archiflow.change_ipallocation'
+
+    def get(self, request, pk):
+        allocation = get_object_or_404(self.queryset.restrict(request.user, 'change'), pk=pk)
+        return render(
+            request,
+            self.template_name,
+            {
+                'object': allocation,
+                'tab': None,
+                'return_url': self.get_return_url(request, allocation),
+            },
+        )
+
+    def post(self, request, pk):
+        allocation = get_object_or_404(self.queryset.restrict(request.user, 'change'), pk=pk)
+        try:
+            pool_service.release_ip(allocation, user=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(
+                request,
+                _('Released {address} ({asset}).').format(address=allocation.address, asset=allocation.asset_id),
+            )
+        return redirect(self.get_return_url(request, allocation))
