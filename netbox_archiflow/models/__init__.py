@@ -1,0 +1,3 @@
+from .diagrams import Diagram, DiagramTemplate, DiagramVersion
+
+__all__ = ('Diagram', 'DiagramTemplate', 'DiagramVersion')
