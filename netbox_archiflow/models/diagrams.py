@@ -19,6 +19,7 @@ __all__ = ('Diagram', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
 
 # Columns too large for lists, the change log or the search cache.
 LARGE_FIELDS = ('xml', 'preview_svg')
+CONTENT_FIELDS = ('xml', 'version', 'preview_svg')
 
 
 def content_digest(text):
@@ -101,6 +102,19 @@ class Diagram(DigestSerializationMixin, PrimaryModel):
 
     def get_status_color(self):
         return DiagramStatusChoices.colors.get(self.status)
+
+    def save(self, *args, **kwargs):
+        # Content (XML, version, preview) is written only by the diagram service under a row lock; an ordinary
+        # save (edit form, API update of other fields) must not write back a stale copy of it.
+        writing_content = getattr(self, '_writing_content', False)
+        self._writing_content = False
+        if self.pk and not self._state.adding and not writing_content and kwargs.get('update_fields') is None:
+            kwargs['update_fields'] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in CONTENT_FIELDS and f.attname not in self.get_deferred_fields()
+            ]
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -308,6 +308,7 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
         locked.version = version.version_number
         locked.preview_svg = ''
         locked.updated_by = user
+        locked._writing_content = True
         locked.save()
         _refresh(diagram, locked)
     return SaveResult(diagram, version, created)

@@ -1,0 +1,3 @@
+from .diagrams import DiagramFilterSet, DiagramTemplateFilterSet, DiagramVersionFilterSet
+
+__all__ = ('DiagramFilterSet', 'DiagramTemplateFilterSet', 'DiagramVersionFilterSet')

@@ -1,0 +1,1 @@
+from .diagrams import *  # noqa: F403
