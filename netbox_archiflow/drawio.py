@@ -18,6 +18,7 @@ EMBED_PARAMS = {
     'embed': '1',
     'proto': 'json',
     'spin': '1',
+    'configure': '1',
     'saveAndExit': '1',
     'libraries': '1',
     'noExitBtn': '0',

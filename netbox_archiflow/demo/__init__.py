@@ -1,5 +1,5 @@
 """Demo data for the dev instance: each loader creates what is missing and returns how many objects it created."""
 
-from . import core
+from . import core, diagrams
 
-LOADERS = [core.load]
+LOADERS = [core.load, diagrams.load]

@@ -137,9 +137,16 @@ class ParsedDiagram:
                 label = wrapper.get('label') if wrapper is not cell else cell.get('value')
                 label = TAG.sub(' ', label or '').strip()
                 label = re.sub(r'\s+', ' ', label)
-                signature = tostring(wrapper, encoding='unicode')
+                signature = _canonical(wrapper)
                 result[(page_id, cell_id)] = (label, signature)
         return result
+
+
+def _canonical(element):
+    """Attribute order and whitespace do not count as a change."""
+    children = ''.join(_canonical(child) for child in element)
+    attrs = ' '.join(f'{k}={v!r}' for k, v in sorted(element.attrib.items()))
+    return f'<{element.tag} {attrs}>{(element.text or "").strip()}{children}</{element.tag}>'
 
 
 def _iter_cells(model):

@@ -15,11 +15,12 @@ THUMBNAIL = (
 RESTORE = (
     '{% if record.version_number != record.diagram.version %}'
     '<form method="post" class="d-inline" action="'
-    '{% url \'plugins:netbox_archiflow:diagram_restore\' pk=record.diagram_id number=record.version_number %}">'
+    "{% url 'plugins:netbox_archiflow:diagram_restore' pk=record.diagram_id number=record.version_number %}\">"
     '{% csrf_token %}<button type="submit" class="btn btn-sm btn-warning" title="Restore">'
     '<i class="mdi mdi-restore"></i> Restore</button></form>'
     '{% else %}<span class="badge text-bg-success">current</span>{% endif %}'
 )
+
 
 class DiagramTable(PrimaryModelTable):
     thumbnail = columns.TemplateColumn(template_code=THUMBNAIL, verbose_name=_('Preview'), orderable=False)
@@ -52,7 +53,7 @@ class DiagramVersionTable(NetBoxTable):
     class Meta(NetBoxTable.Meta):
         model = DiagramVersion
         fields = ('pk', 'id', 'diagram', 'version_number', 'kind', 'change_summary', 'author', 'created', 'restore')
-        default_columns = ('version_number', 'diagram', 'kind', 'change_summary', 'author', 'created')
+        default_columns = ('version_number', 'diagram', 'kind', 'change_summary', 'author', 'created', 'restore')
 
 
 class DiagramTemplateTable(OrganizationalModelTable):

@@ -125,15 +125,17 @@ class DiagramVersionsView(generic.ObjectView):
     )
 
     def get_extra_context(self, request, instance):
+        can_restore = request.user.has_perm('netbox_archiflow.change_diagram', obj=instance)
         versions = (
             DiagramVersion.objects.restrict(request.user, 'view')
             .filter(diagram=instance)
             .defer('xml', 'diagram__xml', 'diagram__preview_svg')
             .select_related('author', 'diagram')
         )
-        table = tables.DiagramVersionTable(versions, user=request.user, exclude=('diagram',))
-        table.columns.show('restore')
+        table = tables.DiagramVersionTable(versions, exclude=('diagram',))
         table.configure(request)
+        if not can_restore:
+            table.columns.hide('restore')
         numbers = list(versions.values_list('version_number', flat=True))
         diff = diff_error = None
         try:
@@ -155,7 +157,7 @@ class DiagramVersionsView(generic.ObjectView):
             'to_number': to_number,
             'diff': diff,
             'diff_error': diff_error,
-            'can_restore': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance),
+            'can_restore': can_restore,
         }
 
 

@@ -29,6 +29,8 @@
     saves: [],
     conflicts: 0,
     previewStored: 0,
+    previewResults: [],
+    events: [],
     lastStatus: '',
     unsavedXml: null,
   };
@@ -160,10 +162,14 @@
     }
     request(config.previewUrl, { svg: svg, version: version })
       .then(function (result) {
+        state.previewResults.push({ status: result.status, body: result.body });
         if (result.status === 200) state.previewStored += 1;
         if (exit) goBack();
       })
-      .catch(function () { if (exit) goBack(); });
+      .catch(function (error) {
+        state.previewResults.push({ status: 0, body: { detail: String(error) } });
+        if (exit) goBack();
+      });
   }
 
   window.addEventListener('message', function (event) {
@@ -178,8 +184,13 @@
       return;
     }
     if (!message || typeof message.event !== 'string') return;
+    state.events.push(message.event);
 
     switch (message.event) {
+      case 'configure':
+        // Plain (uncompressed) XML: readable diffs, labels and template placeholders.
+        post({ action: 'configure', config: { compressXml: false } });
+        break;
       case 'init':
         state.initialized = true;
         post({
@@ -210,7 +221,10 @@
         save(message.xml, { exit: !!message.exit });
         break;
       case 'export':
-        if (message.format === 'xmlsvg') storePreview(message.data);
+        // Draw.io answers an xmlsvg request with format 'svg' (an SVG data URL embedding the XML).
+        if ((message.format === 'xmlsvg' || message.format === 'svg') && exportVersion !== null) {
+          storePreview(message.data);
+        }
         break;
       case 'exit':
         goBack();
