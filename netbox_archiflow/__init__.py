@@ -34,6 +34,7 @@ class ArchiFlowConfig(PluginConfig):
         errors = validate_settings({**DEFAULT_SETTINGS, **settings.PLUGINS_CONFIG.get(self.name, {})})
         if errors:
             raise ImproperlyConfigured("Invalid PLUGINS_CONFIG['netbox_archiflow']: " + '; '.join(errors))
+        from . import checks  # noqa: F401  (registers the system checks)
 
 
 config = ArchiFlowConfig

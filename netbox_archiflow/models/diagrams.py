@@ -157,7 +157,11 @@ class DiagramVersion(DigestSerializationMixin, ChangeLoggedModel):
         verbose_name_plural = _('diagram versions')
 
     def __str__(self):
-        return f'{self.diagram} v{self.version_number}'
+        try:
+            name = self.diagram.name
+        except Diagram.DoesNotExist:  # e.g. a GraphQL row loaded without its diagram
+            name = f'Diagram {self.diagram_id}' if self.diagram_id else 'Diagram'
+        return f'{name} v{self.version_number}'
 
     def get_absolute_url(self):
         return reverse('plugins:netbox_archiflow:diagramversion', args=[self.pk])

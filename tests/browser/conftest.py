@@ -81,7 +81,7 @@ def page(browser, live_server, user):
 
     def route(route):
         url = route.request.url
-        if url.startswith(live_server.url) or url.startswith(('data:', 'blob:')):
+        if url.startswith((live_server.url, 'data:', 'blob:')):
             return route.continue_()
         context.external_requests.append(url)
         return route.abort()

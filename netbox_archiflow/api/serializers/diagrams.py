@@ -70,6 +70,13 @@ class DiagramSerializer(PrimaryModelSerializer):
             raise serializers.ValidationError('Metadata must be a JSON object.')
         return value
 
+    def validate(self, data):
+        # Content goes through the versioning service, not through the model's full_clean() copy.
+        content = {key: data.pop(key) for key in ('xml', 'base_version', 'change_summary') if key in data}
+        data = super().validate(data)
+        data.update(content)
+        return data
+
     def create(self, validated_data):
         xml = validated_data.pop('xml', '')
         summary = validated_data.pop('change_summary', '')
