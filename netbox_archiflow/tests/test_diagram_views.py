@@ -165,6 +165,23 @@ class DiagramRestAPIContractTest(TestCase):
         self.assertFalse(Diagram.objects.filter(name='big').exists())
         self.assertEqual(DiagramVersion.objects.filter(diagram=self.diagram).count(), 1)
 
+    def test_oversized_request_is_refused_before_parsing(self):
+        with override_settings(PLUGINS_CONFIG={'netbox_archiflow': {'diagram_max_bytes': 1024}}):
+            response = self.client.patch(
+                self.url, {'xml': samples.mxfile(samples.cell('a', 'x' * 10_000))}, content_type='application/json'
+            )
+        self.assertEqual((response.status_code, response.json()['code']), (413, 'diagram_too_large'))
+        self.assertEqual(Diagram.objects.get(pk=self.diagram.pk).version, 1)
+
+    def test_restore_needs_change_permission(self):
+        self.user.is_superuser = False
+        self.user.save()
+        self.add_permissions('netbox_archiflow.view_diagram', 'netbox_archiflow.add_diagram')
+        service.save_diagram(self.diagram, TWO)
+        response = self.client.post(f'{self.url}restore/', {'version': 1}, content_type='application/json')
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Diagram.objects.get(pk=self.diagram.pk).version, 2)
+
     def test_restore_export_and_versions_filter(self):
         service.save_diagram(self.diagram, TWO)
         response = self.client.post(f'{self.url}restore/', {'version': 1}, content_type='application/json')

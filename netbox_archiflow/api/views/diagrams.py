@@ -21,7 +21,7 @@ from netbox_archiflow.api.serializers import (
 )
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
-from netbox_archiflow.services.errors import NotFound
+from netbox_archiflow.services.errors import NotFound, ServiceError
 
 __all__ = ('DiagramTemplateViewSet', 'DiagramVersionViewSet', 'DiagramViewSet', 'export_response')
 
@@ -48,7 +48,27 @@ def export_response(diagram):
     return response
 
 
-class DiagramViewSet(ServiceErrorMixin, NetBoxModelViewSet):
+class RequestSizeLimitMixin:
+    """Refuse oversized bodies up front (413): DRF's JSON parser is not bound by DATA_UPLOAD_MAX_MEMORY_SIZE."""
+
+    def initial(self, request, *args, **kwargs):
+        limit = service.max_bytes() * 2 + 65536  # XML plus JSON escaping and the other fields
+        try:
+            length = int(request.META.get('CONTENT_LENGTH') or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise ServiceError(
+                f'The request is {length} bytes; the limit is {limit} bytes (setting diagram_max_bytes).',
+                code='diagram_too_large',
+                status=413,
+                size=length,
+                limit=limit,
+            )
+        super().initial(request, *args, **kwargs)
+
+
+class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
     queryset = Diagram.objects.select_related('site', 'created_by', 'updated_by')
     serializer_class = DiagramSerializer
     filterset_class = filtersets.DiagramFilterSet
@@ -119,7 +139,7 @@ class DiagramVersionViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
         return kwargs
 
 
-class DiagramTemplateViewSet(ServiceErrorMixin, NetBoxModelViewSet):
+class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
     queryset = DiagramTemplate.objects.all()
     serializer_class = DiagramTemplateSerializer
     filterset_class = filtersets.DiagramTemplateFilterSet
