@@ -149,6 +149,19 @@ def _canonical(element):
     return f'<{element.tag} {attrs}>{(element.text or "").strip()}{children}</{element.tag}>'
 
 
+# Attributes Draw.io rewrites on every save or scroll: they are not content.
+VOLATILE = {'mxfile': {'modified', 'agent', 'etag', 'version', 'host', 'type', 'pages'}, 'mxGraphModel': {'dx', 'dy'}}
+
+
+def content_key(parsed):
+    """A canonical form of the drawing itself, for 'identical content' checks."""
+    parts = []
+    for page_id, name, model in parsed.pages:
+        attrs = {k: v for k, v in model.attrib.items() if k not in VOLATILE['mxGraphModel']}
+        parts.append(f'{page_id}|{name}|{sorted(attrs.items())}|' + ''.join(_canonical(c) for c in model))
+    return '\n'.join(parts)
+
+
 def _iter_cells(model):
     root = model.find('root')
     if root is None:
@@ -267,7 +280,7 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
             base_version = int(base_version)
         except (TypeError, ValueError) as exc:
             raise ServiceError('base_version must be an integer.', field='base_version') from exc
-    parse_diagram_xml(xml)  # before any write: a refused document changes nothing
+    parsed = parse_diagram_xml(xml)  # before any write: a refused document changes nothing
     summary = (summary or '')[:200]
     user = _user(user)
 
@@ -275,7 +288,7 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
 
     with transaction.atomic():
         locked = _lock(diagram)
-        if locked.xml == xml:
+        if locked.xml == xml or (locked.xml and content_key(parse_diagram_xml(locked.xml)) == content_key(parsed)):
             _refresh(diagram, locked)
             return SaveResult(diagram)
         if base_version is not None and base_version != locked.version:

@@ -102,6 +102,13 @@ class VersioningTest(TestCase):
         diagram.refresh_from_db()
         self.assertEqual((diagram.xml, diagram.version, diagram.updated_by), (TWO, 2, self.bob))
 
+    def test_volatile_drawio_attributes_are_not_content(self):
+        diagram = service.create_diagram('D', ONE, self.alice)
+        resaved = ONE.replace('<mxfile host="netbox-archiflow">', '<mxfile host="x" modified="2026-01-01" etag="e">')
+        resaved = resaved.replace('dx="800" dy="600"', 'dx="10" dy="20"')
+        self.assertFalse(service.save_diagram(diagram, resaved, self.alice).modified)
+        self.assertTrue(service.save_diagram(diagram, resaved.replace('alpha', 'alpha2'), self.alice).modified)
+
     def test_stale_base_version_conflicts_and_changes_nothing(self):
         diagram = service.create_diagram('D', ONE, self.alice)
         service.save_diagram(diagram, TWO, self.bob, base_version=1)

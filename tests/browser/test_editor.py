@@ -1,5 +1,6 @@
 """The Draw.io editor page, end to end: load, add a shape, save, preview, conflict, origin check, exit."""
 
+import contextlib
 import uuid
 
 import pytest
@@ -134,3 +135,61 @@ def test_exit_returns_to_the_diagram_page(page, live_server, diagram):
     editor.get_by_text('Exit', exact=True).first.click()
     page.wait_for_url(f'{live_server.url}/plugins/archiflow/diagrams/{diagram.pk}/', timeout=30_000)
     assert page.locator('#diagram-version').inner_text().strip() == '1'
+
+
+def test_save_and_exit_stores_preview_then_returns(page, live_server, diagram):
+    from netbox_archiflow.models import Diagram
+
+    editor = open_editor(page, live_server, diagram)
+    add_shape(editor, 4)
+    wait_for(page, 'dirty')
+    editor.get_by_text('Save & Exit', exact=True).first.click()
+    page.wait_for_url(f'{live_server.url}/plugins/archiflow/diagrams/{diagram.pk}/', timeout=30_000)
+    stored = Diagram.objects.get(pk=diagram.pk)
+    assert stored.version == 2 and 'ellipse' in stored.xml
+    assert stored.preview_svg.startswith('<svg')  # the exit waited for the preview
+    assert page.locator('#diagram-version').inner_text().strip() == '2'
+
+
+def test_unsaved_changes_guard_before_leaving(page, live_server, diagram):
+    from netbox_archiflow.models import Diagram
+
+    editor = open_editor(page, live_server, diagram)
+    page.locator('#editor-status').click()  # the top page needs a user gesture for beforeunload prompts
+    add_shape(editor, 4)
+    wait_for(page, 'dirty')
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on('dialog', on_dialog)
+    from playwright.sync_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # the guard cancels the navigation
+        page.goto(f'{live_server.url}/plugins/archiflow/diagrams/', timeout=5_000)
+    assert dialogs == ['beforeunload']
+    assert '/editor/' in page.url
+    assert Diagram.objects.get(pk=diagram.pk).version == 1
+
+
+def test_autosave_rolls_one_version(page, live_server, diagram, settings):
+    from netbox_archiflow.models import Diagram
+
+    settings.PLUGINS_CONFIG = {'netbox_archiflow': {'diagram_autosave': True}}
+    editor = open_editor(page, live_server, diagram)
+    add_shape(editor, 4)
+    wait_for(page, 'saves.length >= 1')
+    add_shape(editor, 0)
+    wait_for(page, 'saves.length >= 2')
+    page.wait_for_function('!window.archiflowEditor.saving && !window.archiflowEditor.dirty')
+    state = page.evaluate(STATE)
+    assert [s['body']['kind'] for s in state['saves']] == ['autosave', 'autosave']
+    stored = Diagram.objects.get(pk=diagram.pk)
+    assert stored.version == 2 and vertex_count(stored.xml) == 3
+    assert list(stored.versions.values_list('version_number', 'kind')) == [(2, 'autosave'), (1, 'manual')]
+    editor.locator('button.geBigButton', has_text='Save').click()
+    page.wait_for_timeout(1000)
+    # identical content: the manual save is "not modified" and creates nothing
+    assert Diagram.objects.get(pk=diagram.pk).version == 2
