@@ -53,10 +53,20 @@ def network(site='AMS1'):
     )
 
 
-def big_diagram(cells=5000, label_size=700):
-    """About ``cells`` × 1 KB of XML (5,000 cells ≈ 5 MB)."""
-    filler = 'x' * label_size
-    return mxfile(*(cell(f'c{n}', f'node-{n} {filler}', (n % 50) * 130, (n // 50) * 80) for n in range(cells)))
+def big_diagram(cells=5000, label_size=830, seed=1):
+    """About ``cells`` × 1 KB of XML (5,000 cells ≈ 5 MB), with labels that compress about as badly as real ones."""
+    import random
+
+    rng = random.Random(seed)
+    words = ['core', 'leaf', 'spine', 'edge', 'rack', 'port', 'vlan', 'uplink', 'server', 'firewall', 'router', 'lag']
+
+    def label(n):
+        text = f'node-{n}'
+        while len(text) < label_size:
+            text += f' {rng.choice(words)}-{rng.randrange(100000)}'
+        return text[:label_size]
+
+    return mxfile(*(cell(f'c{n}', label(n), (n % 50) * 130, (n // 50) * 80) for n in range(cells)))
 
 
 TEMPLATE_XML = mxfile(

@@ -61,7 +61,14 @@ def max_bytes():
 
 def _size_check(text, what='xml'):
     limit = max_bytes()
-    size = len(text.encode('utf-8')) if isinstance(text, str) else len(text)
+    try:
+        size = len(text.encode('utf-8')) if isinstance(text, str) else len(text)
+    except UnicodeEncodeError as exc:
+        raise ServiceError(
+            f'The {what} contains characters that are not valid Unicode: {exc.reason} at {exc.start}.',
+            code='xml_malformed',
+            field=what,
+        ) from exc
     if size > limit:
         raise ServiceError(
             f'The {what} is {size} bytes; the limit is {limit} bytes (setting diagram_max_bytes).',

@@ -46,6 +46,12 @@ class XmlValidationTest(TestCase):
         self.assertIn('mismatched tag', ctx.exception.detail)
         self.assertEqual(ctx.exception.extra['line'], 1)
 
+    def test_lone_surrogates_and_nul_are_refused(self):
+        for bad in (ONE.replace('alpha', '\ud800'), ONE.replace('alpha', '\x00')):
+            with self.assertRaises(ServiceError) as ctx:
+                service.parse_diagram_xml(bad)
+            self.assertEqual((ctx.exception.status, ctx.exception.code), (400, 'xml_malformed'))
+
     def test_foreign_root_is_refused(self):
         with self.assertRaisesMessage(ServiceError, 'root element is <html>'):
             service.parse_diagram_xml('<html><body/></html>')

@@ -152,6 +152,7 @@ class DiagramRestAPIContractTest(TestCase):
         for xml, status, code in (
             ('<mxfile><diagram>', 400, 'xml_malformed'),
             ('<!DOCTYPE x [<!ENTITY a "b">]><mxfile/>', 400, 'xml_forbidden'),
+            (ONE.replace('alpha', '\ud800'), 400, 'xml_malformed'),
         ):
             response = self.client.patch(self.url, {'xml': xml}, content_type='application/json')
             self.assertEqual((response.status_code, response.json()['code']), (status, code))
