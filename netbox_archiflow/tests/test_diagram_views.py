@@ -272,3 +272,43 @@ class EditorEndpointTest(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'not well-formed')
         self.assertFalse(Diagram.objects.filter(name='Bad').exists())
+
+
+class FromTemplateAndImportTest(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.template = DiagramTemplate.objects.create(
+            name='Site', slug='site', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
+        )
+
+    def test_new_diagram_from_template_form(self):
+        url = reverse('plugins:netbox_archiflow:diagram_from_template')
+        self.assertEqual(self.client.get(url).status_code, 404)  # needs add_diagram
+        self.add_permissions('netbox_archiflow.add_diagram', 'netbox_archiflow.view_diagramtemplate')
+        page = self.client.get(f'{url}?template={self.template.pk}')
+        self.assertContains(page, 'name="var_site"')
+        missing = self.client.post(url, {'template': self.template.pk, 'name': 'T1', 'var_rack': 'R9'})
+        self.assertEqual(missing.status_code, 200)
+        self.assertFalse(Diagram.objects.filter(name='T1').exists())
+        response = self.client.post(url, {'template': self.template.pk, 'name': 'T1', 'var_site': 'fra1'})
+        self.assertEqual(response.status_code, 302)
+        diagram = Diagram.objects.get(name='T1')
+        self.assertIn('fra1-core-01', diagram.xml)
+        self.assertEqual(diagram.versions.get().change_summary, 'From template Site')
+
+    def test_bulk_import_with_xml_creates_version_one(self):
+        self.add_permissions('netbox_archiflow.add_diagram', 'netbox_archiflow.view_diagram')
+        data = json.dumps([{'name': 'Imported', 'status': 'live', 'xml': TWO}, {'name': 'Empty'}])
+        response = self.client.post(
+            reverse('plugins:netbox_archiflow:diagram_bulk_import'), {'data': data, 'format': 'json'}
+        )
+        self.assertEqual(response.status_code, 302, response.content[-3000:])
+        imported = Diagram.objects.get(name='Imported')
+        self.assertEqual((imported.xml, imported.version, imported.versions.count()), (TWO, 1, 1))
+        self.assertEqual(Diagram.objects.get(name='Empty').version, 0)
+        bad = json.dumps([{'name': 'Bad', 'xml': '<mxfile><x></mxfile>'}])
+        response = self.client.post(
+            reverse('plugins:netbox_archiflow:diagram_bulk_import'), {'data': bad, 'format': 'json'}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(Diagram.objects.filter(name='Bad').exists())
