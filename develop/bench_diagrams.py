@@ -78,16 +78,33 @@ try:
     timed('API GET diagrams/{id}/ (load, with XML)', lambda: client.get(detail))
     timed('GET diagrams/{id}/download/ (.drawio)', lambda: client.get(f'/plugins/archiflow/diagrams/{pk}/download/'))
 
-    # N diagrams of that size, copied inside PostgreSQL (the list does not need their versions).
+    # N diagrams, copied inside PostgreSQL (the list does not need their versions).
     columns = [f.column for f in Diagram._meta.concrete_fields if not f.primary_key]
     select = [f"'{PREFIX}' || g" if c == 'name' else c for c in columns]
+    table = Diagram._meta.db_table
+
+    def copy(source_pk, prefix=PREFIX):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO {table} ({", ".join(columns)}) '
+                f'SELECT {", ".join(s.replace(PREFIX, prefix) for s in select)} '
+                f'FROM {table}, generate_series(1, %s) g WHERE id = %s',
+                [N - 1, source_pk],
+            )
+
+    # Baseline: the same lists with N tiny diagrams (one cell).
+    tiny = Diagram.objects.create(name=f'{PREFIX}tiny', xml=samples.mxfile(samples.cell('a', 'x')), version=1)
+    copy(tiny.pk, f'{PREFIX}tiny-')
+    timed(f'baseline: API GET diagrams/?limit={N}, {N} tiny diagrams', lambda: client.get(f'{API}?limit={N}'))
+    timed(
+        f'baseline: UI  GET diagrams/?per_page={N}, {N} tiny diagrams',
+        lambda: client.get(f'/plugins/archiflow/diagrams/?per_page={N}'),
+    )
+    Diagram.objects.filter(name__startswith=f'{PREFIX}tiny').delete()
+
     start = time.perf_counter()
+    copy(pk)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {Diagram._meta.db_table} ({", ".join(columns)}) '
-            f'SELECT {", ".join(select)} FROM {Diagram._meta.db_table}, generate_series(1, %s) g WHERE id = %s',
-            [N - 1, pk],
-        )
         cursor.execute('SELECT pg_total_relation_size(%s)', [Diagram._meta.db_table])
         table_size = cursor.fetchone()[0]
     print(
