@@ -89,3 +89,27 @@ class UiRestoreAndChangeLogTest(TestCase):
                 changed_object_type__model='diagramversion', action='create', user=self.user
             ).exists()
         )
+
+
+class GraphQLLargeColumnsTest(TestCase):
+    def test_list_query_does_not_load_xml_unless_asked(self):
+        import json
+
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.add_permissions('netbox_archiflow.view_diagram')
+        service.create_diagram('GQL', ONE)
+        url = reverse('graphql')
+
+        def run(fields):
+            query = json.dumps({'query': f'{{ netbox_archiflow_diagram_list {{ {fields} }} }}'})
+            with CaptureQueriesContext(connection) as ctx:
+                response = self.client.post(url, query, content_type='application/json')
+            self.assertEqual(response.status_code, 200)
+            self.assertNotIn('errors', response.json())
+            return ' '.join(q['sql'] for q in ctx.captured_queries if 'netbox_archiflow_diagram' in q['sql'])
+
+        self.assertNotIn('"xml"', run('id name version'))
+        self.assertNotIn('"preview_svg"', run('id name version'))
+        self.assertIn('"xml"', run('id name xml'))

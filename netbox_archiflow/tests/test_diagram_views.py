@@ -132,6 +132,20 @@ class DiagramRestAPIContractTest(TestCase):
         self.url = reverse('plugins-api:netbox_archiflow-api:diagram-detail', args=[self.diagram.pk])
 
     def test_list_has_no_xml_detail_has_it(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for url in (
+            reverse('plugins-api:netbox_archiflow-api:diagram-list'),
+            reverse('plugins:netbox_archiflow:diagram_list'),
+        ):
+            with CaptureQueriesContext(connection) as ctx:
+                listing = self.client.get(url)
+            self.assertEqual(listing.status_code, 200)
+            sql = ' '.join(q['sql'] for q in ctx.captured_queries if 'FROM "netbox_archiflow_diagram"' in q['sql'])
+            self.assertIn('"name"', sql)
+            self.assertNotIn('"xml"', sql, url)
+            self.assertNotIn('"preview_svg"', sql, url)
         listing = self.client.get(reverse('plugins-api:netbox_archiflow-api:diagram-list'))
         self.assertNotIn('xml', listing.json()['results'][0])
         detail = self.client.get(self.url).json()
