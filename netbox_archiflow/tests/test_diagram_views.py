@@ -244,7 +244,11 @@ class EditorEndpointTest(TestCase):
 
     def test_change_permission_saves_conflicts_and_stores_inert_preview(self):
         self.add_permissions('netbox_archiflow.view_diagram', 'netbox_archiflow.change_diagram')
-        self.assertEqual(self.client.get(f'{self.diagram.get_absolute_url()}editor/').status_code, 200)
+        editor = self.client.get(f'{self.diagram.get_absolute_url()}editor/')
+        self.assertEqual(editor.status_code, 200)
+        self.assertTrue(editor['Content-Security-Policy'].startswith('frame-src '))
+        self.assertContains(editor, 'netbox_archiflow/js/editor.js')
+        self.assertContains(editor, 'embed=1&amp;proto=json&amp;spin=1')
         saved = self.post(self.save_url, {'xml': TWO, 'base_version': 1})
         self.assertEqual(saved.json(), {'version': 2, 'modified': True, 'kind': 'manual'})
         stale = self.post(self.save_url, {'xml': ONE, 'base_version': 1})

@@ -172,6 +172,14 @@ class DiagramEditorView(generic.ObjectView):
     def get_required_permission(self):
         return 'netbox_archiflow.change_diagram'
 
+    def get(self, request, **kwargs):
+        response = super().get(request, **kwargs)
+        # The iframe may only ever show the editor: it cannot be navigated to another site that would then
+        # receive the diagram through postMessage.
+        origin = "'self'" if drawio.is_installed() else drawio.editor_origin(request)
+        response['Content-Security-Policy'] = f'frame-src {origin}'
+        return response
+
     def get_extra_context(self, request, instance):
         config = {
             'editorUrl': drawio.editor_url(request),
