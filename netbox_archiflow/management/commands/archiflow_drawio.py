@@ -109,6 +109,9 @@ class Command(BaseCommand):
                 member.name = str(Path(*parts[1:]))
                 members.append(member)
             # filter='data' refuses absolute paths, '..', links out of the tree and device files.
-            tar.extractall(staging, members=members, filter='data')
+            try:
+                tar.extractall(staging, members=members, filter='data')
+            except tarfile.FilterError as exc:
+                raise CommandError(f'{archive} has an unsafe member, nothing was installed: {exc}') from exc
         if not (staging / 'index.html').is_file() or not (staging / 'js' / 'app.min.js').is_file():
             raise CommandError(f'{archive} does not contain the Draw.io web app (index.html, js/app.min.js)')
