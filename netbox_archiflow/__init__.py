@@ -34,7 +34,7 @@ class ArchiFlowConfig(PluginConfig):
         errors = validate_settings({**DEFAULT_SETTINGS, **settings.PLUGINS_CONFIG.get(self.name, {})})
         if errors:
             raise ImproperlyConfigured("Invalid PLUGINS_CONFIG['netbox_archiflow']: " + '; '.join(errors))
-        from . import signal_receivers, widgets  # noqa: F401
+        from . import checks, signal_receivers, widgets  # noqa: F401  (system checks, receivers, widgets)
 
 
 config = ArchiFlowConfig

@@ -48,9 +48,22 @@ IP_POOLS_GROUP = (
     ),
 )
 ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
+DIAGRAMS_GROUP = (
+    _('Diagrams'),
+    (
+        _item('diagram', _('Diagrams')),
+        PluginMenuItem(
+            link='plugins:netbox_archiflow:diagram_from_template',
+            link_text=_('New diagram from template'),
+            permissions=['netbox_archiflow.add_diagram'],
+        ),
+        _item('diagramtemplate', _('Diagram templates')),
+        _item('diagramversion', _('Diagram versions'), add=False),
+    ),
+)
 
 menu = PluginMenu(
     label='ArchiFlow',
     icon_class='mdi mdi-sitemap-outline',
-    groups=(SEGMENTS_GROUP, IP_POOLS_GROUP, ALERTS_GROUP),
+    groups=(SEGMENTS_GROUP, IP_POOLS_GROUP, ALERTS_GROUP, DIAGRAMS_GROUP),
 )

@@ -1,6 +1,6 @@
 from netbox.search import SearchIndex
 
-from .models import Alert, IPAllocation, IPPool, Segment
+from .models import Alert, Diagram, DiagramTemplate, IPAllocation, IPPool, Segment
 
 
 class SegmentIndex(SearchIndex):
@@ -31,4 +31,25 @@ class AlertIndex(SearchIndex):
     display_attrs = ('alert_type', 'severity', 'created', 'resolved_at')
 
 
-indexes = [SegmentIndex, IPPoolIndex, IPAllocationIndex, AlertIndex]
+class DiagramIndex(SearchIndex):
+    model = Diagram
+    fields = (
+        ('name', 100),
+        ('description', 500),
+        ('comments', 5000),
+    )
+    display_attrs = ('site', 'status', 'version', 'description')
+
+
+class DiagramTemplateIndex(SearchIndex):
+    model = DiagramTemplate
+    fields = (
+        ('name', 100),
+        ('slug', 110),
+        ('category', 300),
+        ('description', 500),
+    )
+    display_attrs = ('category', 'description')
+
+
+indexes = [SegmentIndex, IPPoolIndex, IPAllocationIndex, AlertIndex, DiagramIndex, DiagramTemplateIndex]

@@ -11,6 +11,9 @@ router.register('segments', views.SegmentViewSet)
 router.register('ip-pools', views.IPPoolViewSet)
 router.register('ip-allocations', views.IPAllocationViewSet)
 router.register('alerts', views.AlertViewSet)
+router.register('diagrams', views.DiagramViewSet)
+router.register('diagram-versions', views.DiagramVersionViewSet)
+router.register('diagram-templates', views.DiagramTemplateViewSet)
 
 urlpatterns = [
     # Before the router: its detail route would otherwise take "allocate" as a primary key.

@@ -1,7 +1,15 @@
 import strawberry
 import strawberry_django
 
-from .types import AlertType, IPAllocationType, IPPoolType, SegmentType
+from .types import (
+    AlertType,
+    DiagramTemplateType,
+    DiagramType,
+    DiagramVersionType,
+    IPAllocationType,
+    IPPoolType,
+    SegmentType,
+)
 
 
 @strawberry.type(name='Query')
@@ -24,4 +32,14 @@ class AlertsQuery:
     netbox_archiflow_alert_list: list[AlertType] = strawberry_django.field()
 
 
-schema = [SegmentQuery, PoolsQuery, AlertsQuery]
+@strawberry.type(name='Query')
+class DiagramsQuery:
+    netbox_archiflow_diagram: DiagramType = strawberry_django.field()
+    netbox_archiflow_diagram_list: list[DiagramType] = strawberry_django.field()
+    netbox_archiflow_diagram_version: DiagramVersionType = strawberry_django.field()
+    netbox_archiflow_diagram_version_list: list[DiagramVersionType] = strawberry_django.field()
+    netbox_archiflow_diagram_template: DiagramTemplateType = strawberry_django.field()
+    netbox_archiflow_diagram_template_list: list[DiagramTemplateType] = strawberry_django.field()
+
+
+schema = [SegmentQuery, PoolsQuery, AlertsQuery, DiagramsQuery]

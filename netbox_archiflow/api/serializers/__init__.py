@@ -1,5 +1,6 @@
 """REST serializers, one module per concern, re-exported here (``api.serializers.<Model>Serializer``)."""
 
 from .alerts import *  # noqa: F401,F403
+from .diagrams import *  # noqa: F401,F403
 from .pools import *  # noqa: F401,F403
 from .segments import *  # noqa: F401,F403

@@ -1,0 +1,151 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from dcim.api.serializers import SiteSerializer
+from netbox.api.fields import ChoiceField
+from netbox.api.serializers import (
+    BaseModelSerializer,
+    OrganizationalModelSerializer,
+    PrimaryModelSerializer,
+)
+from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
+from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagrams as service
+from users.api.serializers import UserSerializer
+
+__all__ = (
+    'DiagramRestoreSerializer',
+    'DiagramSerializer',
+    'DiagramTemplateInstantiateSerializer',
+    'DiagramTemplateSerializer',
+    'DiagramVersionSerializer',
+)
+
+
+class XMLField(serializers.CharField):
+    """Text checked by the diagram service (size, well-formedness, encoding), without DRF's per-character
+    validators, which take most of a second on 5 MB."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = []
+
+
+def _user(serializer):
+    request = serializer.context.get('request')
+    return getattr(request, 'user', None)
+
+
+class DiagramSerializer(PrimaryModelSerializer):
+    """Lists omit ``xml`` (the viewset defers the column); the detail, create and update carry it."""
+
+    site = SiteSerializer(nested=True, required=False, allow_null=True)
+    status = ChoiceField(choices=DiagramStatusChoices, required=False)
+    xml = XMLField(required=False, allow_blank=True, trim_whitespace=False, style={'base_template': 'textarea.html'})
+    base_version = serializers.IntegerField(
+        write_only=True, required=False, min_value=0, help_text='The version the new XML was edited from (409 if stale)'
+    )
+    change_summary = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
+    version = serializers.IntegerField(read_only=True)
+    created_by = UserSerializer(nested=True, read_only=True)
+    updated_by = UserSerializer(nested=True, read_only=True)
+    preview_url = serializers.SerializerMethodField(read_only=True)
+    export_url = serializers.SerializerMethodField(read_only=True)
+
+    class Meta:
+        model = Diagram
+        fields = [
+            'id', 'url', 'display_url', 'display', 'name', 'site', 'status', 'version', 'xml', 'base_version',
+            'change_summary', 'description', 'metadata', 'preview_url', 'export_url', 'created_by', 'updated_by',
+            'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
+        ]  # fmt: skip
+        brief_fields = ('id', 'url', 'display', 'name', 'status', 'version', 'description')
+
+    def get_preview_url(self, obj):
+        return reverse('plugins:netbox_archiflow:diagram_preview', args=[obj.pk])
+
+    def get_export_url(self, obj):
+        return reverse('plugins-api:netbox_archiflow-api:diagram-export', args=[obj.pk])
+
+    def validate_xml(self, value):
+        if value:
+            service.parse_diagram_xml(value)  # ServiceError → 413/400 with its code
+        return value
+
+    def validate_metadata(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError('Metadata must be a JSON object.')
+        return value
+
+    def validate(self, data):
+        # Content goes through the versioning service, not through the model's full_clean() copy.
+        content = {key: data.pop(key) for key in ('xml', 'base_version', 'change_summary') if key in data}
+        data = super().validate(data)
+        data.update(content)
+        return data
+
+    def create(self, validated_data):
+        xml = validated_data.pop('xml', '')
+        summary = validated_data.pop('change_summary', '')
+        validated_data.pop('base_version', None)
+        user = _user(self)
+        if user is not None and user.is_authenticated:
+            validated_data['created_by'] = validated_data['updated_by'] = user
+        instance = super().create(validated_data)
+        if xml:
+            service.save_diagram(instance, xml, user, summary=summary or 'Created')
+        return instance
+
+    def update(self, instance, validated_data):
+        xml = validated_data.pop('xml', None)
+        summary = validated_data.pop('change_summary', '')
+        base_version = validated_data.pop('base_version', None)
+        instance = super().update(instance, validated_data)
+        if xml is not None:
+            service.save_diagram(instance, xml, _user(self), base_version=base_version, summary=summary)
+        return instance
+
+
+class DiagramVersionSerializer(BaseModelSerializer):
+    diagram = DiagramSerializer(nested=True, read_only=True)
+    kind = ChoiceField(choices=DiagramVersionKindChoices, read_only=True)
+    author = UserSerializer(nested=True, read_only=True)
+
+    class Meta:
+        model = DiagramVersion
+        fields = [
+            'id', 'url', 'display_url', 'display', 'diagram', 'version_number', 'kind', 'change_summary', 'author',
+            'xml', 'created',
+        ]  # fmt: skip
+        read_only_fields = fields
+        brief_fields = ('id', 'url', 'display', 'version_number', 'kind')
+
+
+class DiagramTemplateSerializer(OrganizationalModelSerializer):
+    variables = serializers.JSONField(required=False)
+
+    class Meta:
+        model = DiagramTemplate
+        fields = [
+            'id', 'url', 'display_url', 'display', 'name', 'slug', 'category', 'description', 'xml', 'variables',
+            'is_active', 'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
+        ]  # fmt: skip
+        brief_fields = ('id', 'url', 'display', 'name', 'slug', 'category', 'description')
+
+    def validate(self, data):
+        xml = data.get('xml', getattr(self.instance, 'xml', ''))
+        variables = data.get('variables', getattr(self.instance, 'variables', []))
+        service.validate_template_definition(xml, variables if variables is not None else [])
+        return super().validate(data)
+
+
+class DiagramRestoreSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    base_version = serializers.IntegerField(min_value=0, required=False)
+
+
+class DiagramTemplateInstantiateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    variables = serializers.DictField(required=False, default=dict)
+    site = serializers.IntegerField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -1,0 +1,192 @@
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from dcim.models import Site
+from netbox.api.authentication import TokenPermissions
+from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
+from netbox_archiflow import filtersets
+from netbox_archiflow.api.mixins import ServiceErrorMixin
+from netbox_archiflow.api.serializers import (
+    DiagramRestoreSerializer,
+    DiagramSerializer,
+    DiagramTemplateInstantiateSerializer,
+    DiagramTemplateSerializer,
+    DiagramVersionSerializer,
+)
+from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services.errors import NotFound, ServiceError
+
+__all__ = ('DiagramTemplateViewSet', 'DiagramVersionViewSet', 'DiagramViewSet', 'export_response')
+
+LARGE = ('xml', 'preview_svg')
+
+
+class RestorePermission(TokenPermissions):
+    """Restoring writes the diagram: it needs change_diagram, not the add permission a POST maps to."""
+
+    perms_map = {**TokenPermissions.perms_map, 'POST': ['%(app_label)s.change_%(model_name)s']}
+
+
+class InstantiatePermission(TokenPermissions):
+    """Instantiating a template creates a diagram: it needs add_diagram (and view on the template)."""
+
+    perms_map = {**TokenPermissions.perms_map, 'POST': ['netbox_archiflow.add_diagram']}
+
+
+def export_response(diagram):
+    response = HttpResponse(diagram.xml, content_type='application/vnd.jgraph.mxfile; charset=utf-8')
+    filename = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in diagram.name) or f'diagram-{diagram.pk}'
+    response['Content-Disposition'] = f'attachment; filename="{filename}.drawio"'
+    response['X-Content-Type-Options'] = 'nosniff'
+    return response
+
+
+class RequestSizeLimitMixin:
+    """Refuse oversized bodies up front (413): DRF's JSON parser is not bound by DATA_UPLOAD_MAX_MEMORY_SIZE."""
+
+    def initial(self, request, *args, **kwargs):
+        limit = service.max_bytes() * 2 + 65536  # XML plus JSON escaping and the other fields
+        try:
+            length = int(request.META.get('CONTENT_LENGTH') or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise ServiceError(
+                f'The request is {length} bytes; the limit is {limit} bytes (setting diagram_max_bytes).',
+                code='diagram_too_large',
+                status=413,
+                size=length,
+                limit=limit,
+            )
+        super().initial(request, *args, **kwargs)
+
+
+class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
+    queryset = Diagram.objects.select_related('site', 'created_by', 'updated_by')
+    serializer_class = DiagramSerializer
+    filterset_class = filtersets.DiagramFilterSet
+
+    def _xml_requested(self):
+        return 'xml' in (self.request.query_params.get('fields') or '').split(',')
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == 'list' and not self._xml_requested():
+            qs = qs.defer(*LARGE)
+        elif self.action in ('retrieve', 'update', 'partial_update', 'create'):
+            qs = qs.defer('preview_svg')
+        return qs
+
+    @property
+    def field_kwargs(self):
+        kwargs = dict(super().field_kwargs)
+        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
+            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
+        return kwargs
+
+    def get_permissions(self):
+        if self.action == 'restore':
+            return [RestorePermission()]
+        return super().get_permissions()
+
+    @extend_schema(request=DiagramRestoreSerializer, responses={200: DiagramSerializer})
+    @action(detail=True, methods=['post'])
+    def restore(self, request, pk):
+        """Restore version n: a new version with n's content (409 when ``base_version`` is stale)."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer(*LARGE), pk=pk)
+        data = DiagramRestoreSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = service.restore_version(
+            diagram, data.validated_data['version'], request.user, base_version=data.validated_data.get('base_version')
+        )
+        diagram = Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=pk)
+        body = DiagramSerializer(diagram, context={'request': request}).data
+        body['restored'] = result.modified
+        return Response(body)
+
+    @extend_schema(responses={(200, 'application/vnd.jgraph.mxfile'): bytes})
+    @action(detail=True, methods=['get'])
+    def export(self, request, pk):
+        """The diagram as a ``.drawio`` file."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'name', 'xml'), pk=pk)
+        return export_response(diagram)
+
+
+class DiagramVersionViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
+    queryset = DiagramVersion.objects.select_related('diagram', 'author')
+    serializer_class = DiagramVersionSerializer
+    filterset_class = filtersets.DiagramVersionFilterSet
+
+    def get_queryset(self):
+        qs = super().get_queryset().defer('diagram__xml', 'diagram__preview_svg')
+        fields = (self.request.query_params.get('fields') or '').split(',')
+        if self.action == 'list' and 'xml' not in fields:
+            qs = qs.defer('xml')
+        return qs
+
+    @property
+    def field_kwargs(self):
+        kwargs = dict(super().field_kwargs)
+        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
+            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
+        return kwargs
+
+
+class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
+    queryset = DiagramTemplate.objects.all()
+    serializer_class = DiagramTemplateSerializer
+    filterset_class = filtersets.DiagramTemplateFilterSet
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action == 'list' and 'xml' not in (self.request.query_params.get('fields') or '').split(','):
+            qs = qs.defer('xml')
+        return qs
+
+    @property
+    def field_kwargs(self):
+        kwargs = dict(super().field_kwargs)
+        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
+            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
+        return kwargs
+
+    def get_permissions(self):
+        if self.action == 'instantiate':
+            return [InstantiatePermission()]
+        return super().get_permissions()
+
+    @extend_schema(request=DiagramTemplateInstantiateSerializer, responses={201: DiagramSerializer})
+    @action(detail=True, methods=['post'])
+    def instantiate(self, request, pk):
+        """Create a diagram from this template: ``{"name", "variables": {...}, "site"?, "description"?}`` → 201."""
+        template = get_object_or_404(DiagramTemplate.objects.restrict(request.user, 'view'), pk=pk)
+        if not request.user.has_perm('netbox_archiflow.add_diagram'):
+            raise PermissionDenied('This user may not add diagrams.')
+        data = DiagramTemplateInstantiateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {}
+        if data.validated_data.get('site') is not None:
+            site = Site.objects.restrict(request.user, 'view').filter(pk=data.validated_data['site']).first()
+            if site is None:
+                raise NotFound(f'Site {data.validated_data["site"]} does not exist.', field='site')
+            fields['site'] = site
+        if data.validated_data.get('description'):
+            fields['description'] = data.validated_data['description']
+        with transaction.atomic():
+            diagram = service.instantiate_template(
+                template, data.validated_data['name'], data.validated_data.get('variables'), request.user, **fields
+            )
+            # Object permissions with constraints: the new diagram must be one the user may add.
+            if not Diagram.objects.restrict(request.user, 'add').filter(pk=diagram.pk).exists():
+                raise PermissionDenied('This user may not add this diagram.')
+        diagram = (
+            Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=diagram.pk)
+        )
+        return Response(DiagramSerializer(diagram, context={'request': request}).data, status=status.HTTP_201_CREATED)

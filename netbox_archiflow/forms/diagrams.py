@@ -1,0 +1,310 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dcim.models import Site
+from netbox.context import current_request
+from netbox.forms import (
+    OrganizationalModelBulkEditForm,
+    OrganizationalModelFilterSetForm,
+    OrganizationalModelForm,
+    OrganizationalModelImportForm,
+    PrimaryModelBulkEditForm,
+    PrimaryModelFilterSetForm,
+    PrimaryModelForm,
+    PrimaryModelImportForm,
+)
+from netbox_archiflow.choices import DiagramStatusChoices
+from netbox_archiflow.models import Diagram, DiagramTemplate
+from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services.errors import ServiceError
+from utilities.forms import add_blank_choice
+from utilities.forms.fields import (
+    CSVChoiceField,
+    CSVModelChoiceField,
+    DynamicModelChoiceField,
+    DynamicModelMultipleChoiceField,
+    JSONField,
+    SlugField,
+    TagFilterField,
+)
+from utilities.forms.rendering import FieldSet
+from utilities.forms.widgets import BulkEditNullBooleanSelect
+
+__all__ = (
+    'DiagramBulkEditForm',
+    'DiagramFilterForm',
+    'DiagramForm',
+    'DiagramFromTemplateForm',
+    'DiagramImportForm',
+    'DiagramTemplateBulkEditForm',
+    'DiagramTemplateFilterForm',
+    'DiagramTemplateForm',
+    'DiagramTemplateImportForm',
+)
+
+UPLOAD_ACCEPT = '.drawio,.xml,application/xml,text/xml'
+
+
+def _request_user():
+    request = current_request.get()
+    return getattr(request, 'user', None)
+
+
+def read_upload(upload, field):
+    """The text of an uploaded .drawio/.xml file, refused beyond the size limit or when not UTF-8."""
+    limit = service.max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            {field: _('The file is {size} bytes; the limit is {limit} bytes.').format(size=upload.size, limit=limit)}
+        )
+    data = upload.read(limit + 1)
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError as exc:
+        raise ValidationError({field: _('The file is not UTF-8 text: {error}').format(error=exc)}) from exc
+
+
+def check_xml(xml, field):
+    try:
+        service.parse_diagram_xml(xml)
+    except ServiceError as exc:
+        raise ValidationError({field: exc.detail}) from exc
+
+
+class DiagramContentMixin:
+    """Takes new XML from a textarea or an uploaded file and saves it through the versioning service."""
+
+    def clean(self):
+        super().clean()
+        upload = self.cleaned_data.get('xml_file')
+        if upload:
+            self.cleaned_data['xml'] = read_upload(upload, 'xml_file')
+            check_xml(self.cleaned_data['xml'], 'xml_file')
+        elif self.cleaned_data.get('xml'):
+            check_xml(self.cleaned_data['xml'], 'xml')
+        return self.cleaned_data
+
+    def save(self, *args, **kwargs):
+        user = _request_user()
+        is_new = self.instance.pk is None
+        if is_new and user is not None and user.is_authenticated:
+            self.instance.created_by = self.instance.updated_by = user
+        instance = super().save(*args, **kwargs)
+        xml = self.cleaned_data.get('xml')
+        if xml:
+            try:
+                service.save_diagram(
+                    instance,
+                    xml,
+                    user,
+                    summary=self.cleaned_data.get('change_summary') or ('Created' if is_new else 'Uploaded'),
+                )
+            except ServiceError as exc:  # checked in clean(); a race is still a clean form error
+                raise ValidationError(exc.detail) from exc
+        return instance
+
+
+class DiagramForm(DiagramContentMixin, PrimaryModelForm):
+    site = DynamicModelChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
+    xml = forms.CharField(
+        label=_('XML'),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={'rows': 6, 'class': 'font-monospace'}),
+        help_text=_('Paste Draw.io XML to store it as a new version (leave empty to keep the current content)'),
+    )
+    xml_file = forms.FileField(
+        label=_('Draw.io file'),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={'accept': UPLOAD_ACCEPT}),
+        help_text=_('Upload a .drawio or .xml file (takes precedence over the XML field)'),
+    )
+    change_summary = forms.CharField(label=_('Change summary'), required=False, max_length=200)
+    metadata = JSONField(label=_('Metadata'), required=False)
+
+    fieldsets = (
+        FieldSet('name', 'site', 'status', 'description', 'tags', name=_('Diagram')),
+        FieldSet('xml_file', 'xml', 'change_summary', name=_('Content')),
+        FieldSet('metadata', name=_('Metadata')),
+    )
+
+    class Meta:
+        model = Diagram
+        fields = ('name', 'site', 'status', 'description', 'metadata', 'owner', 'comments', 'tags')
+
+    def clean_metadata(self):
+        value = self.cleaned_data.get('metadata')
+        if value in (None, ''):
+            return {}
+        if not isinstance(value, dict):
+            raise ValidationError(_('Metadata must be a JSON object.'))
+        return value
+
+
+class DiagramImportForm(DiagramContentMixin, PrimaryModelImportForm):
+    site = CSVModelChoiceField(
+        label=_('Site'), queryset=Site.objects.all(), required=False, to_field_name='name', help_text=_('Site name')
+    )
+    status = CSVChoiceField(label=_('Status'), choices=DiagramStatusChoices, required=False)
+    xml = forms.CharField(label=_('XML'), required=False, strip=False, help_text=_('Draw.io XML'))
+    change_summary = forms.CharField(required=False, max_length=200)
+
+    class Meta:
+        model = Diagram
+        fields = ('name', 'site', 'status', 'description', 'metadata', 'owner', 'comments', 'tags')
+
+    def clean_status(self):
+        return self.cleaned_data.get('status') or DiagramStatusChoices.STATUS_DRAFT
+
+
+class DiagramBulkEditForm(PrimaryModelBulkEditForm):
+    site = DynamicModelChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
+    status = forms.ChoiceField(
+        label=_('Status'), choices=add_blank_choice(DiagramStatusChoices), required=False, initial=''
+    )
+
+    model = Diagram
+    fieldsets = (FieldSet('site', 'status', 'description'),)
+    nullable_fields = ('site', 'description', 'comments')
+
+
+class DiagramFilterForm(PrimaryModelFilterSetForm):
+    model = Diagram
+    fieldsets = (
+        FieldSet('q', 'filter_id', 'tag'),
+        FieldSet('status', 'site_id', name=_('Diagram')),
+        FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
+    )
+    status = forms.MultipleChoiceField(label=_('Status'), choices=DiagramStatusChoices, required=False)
+    site_id = DynamicModelMultipleChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
+    tag = TagFilterField(model)
+
+
+class DiagramTemplateForm(OrganizationalModelForm):
+    slug = SlugField()
+    xml = forms.CharField(
+        label=_('XML'),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={'rows': 8, 'class': 'font-monospace'}),
+        help_text=_('Draw.io XML with {{name}} or ${name} placeholders'),
+    )
+    xml_file = forms.FileField(
+        label=_('Draw.io file'),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={'accept': UPLOAD_ACCEPT}),
+        help_text=_('Upload a .drawio or .xml file instead of pasting XML'),
+    )
+    variables = JSONField(
+        label=_('Variables'),
+        required=False,
+        help_text=_('[{"name": "site", "default": "ams1", "description": "Site code"}, ...]'),
+    )
+
+    fieldsets = (
+        FieldSet('name', 'slug', 'category', 'description', 'is_active', 'tags', name=_('Template')),
+        FieldSet('xml_file', 'xml', 'variables', name=_('Content')),
+    )
+
+    class Meta:
+        model = DiagramTemplate
+        fields = (
+            'name',
+            'slug',
+            'category',
+            'description',
+            'xml',
+            'variables',
+            'is_active',
+            'owner',
+            'comments',
+            'tags',
+        )
+
+    def clean(self):
+        upload = self.cleaned_data.get('xml_file')
+        if upload:
+            self.cleaned_data['xml'] = read_upload(upload, 'xml_file')
+            self.instance.xml = self.cleaned_data['xml']
+        if not self.cleaned_data.get('xml'):
+            raise ValidationError({'xml': _('Paste XML or upload a file.')})
+        if self.cleaned_data.get('variables') is None:
+            self.cleaned_data['variables'] = []
+        return super().clean()
+
+
+class DiagramTemplateImportForm(OrganizationalModelImportForm):
+    slug = SlugField()
+
+    class Meta:
+        model = DiagramTemplate
+        fields = (
+            'name',
+            'slug',
+            'category',
+            'description',
+            'xml',
+            'variables',
+            'is_active',
+            'owner',
+            'comments',
+            'tags',
+        )
+
+
+class DiagramTemplateBulkEditForm(OrganizationalModelBulkEditForm):
+    category = forms.CharField(label=_('Category'), max_length=100, required=False)
+    is_active = forms.NullBooleanField(label=_('Active'), required=False, widget=BulkEditNullBooleanSelect)
+
+    model = DiagramTemplate
+    fieldsets = (FieldSet('category', 'is_active', 'description'),)
+    nullable_fields = ('category', 'description', 'comments')
+
+
+class DiagramTemplateFilterForm(OrganizationalModelFilterSetForm):
+    model = DiagramTemplate
+    fieldsets = (
+        FieldSet('q', 'filter_id', 'tag'),
+        FieldSet('category', 'is_active', name=_('Template')),
+    )
+    category = forms.CharField(label=_('Category'), required=False)
+    is_active = forms.NullBooleanField(
+        label=_('Active'),
+        required=False,
+        widget=forms.Select(choices=[('', '---------'), ('true', _('Yes')), ('false', _('No'))]),
+    )
+    tag = TagFilterField(model)
+
+
+class DiagramFromTemplateForm(forms.Form):
+    """Pick a template, name the diagram and fill the template's variables (one field each)."""
+
+    template = forms.ModelChoiceField(label=_('Template'), queryset=DiagramTemplate.objects.none())
+    name = forms.CharField(label=_('Name'), max_length=100)
+    site = forms.ModelChoiceField(label=_('Site'), queryset=Site.objects.none(), required=False)
+    description = forms.CharField(label=_('Description'), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, template=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields['template'].queryset = DiagramTemplate.objects.restrict(user, 'view').filter(is_active=True)
+        self.fields['site'].queryset = Site.objects.restrict(user, 'view')
+        self.template = template
+        self.variable_names = []
+        for item in (template.variables if template else None) or []:
+            name = f'var_{item["name"]}'
+            self.variable_names.append(item['name'])
+            default = item.get('default')
+            self.fields[name] = forms.CharField(
+                label=item['name'],
+                required=default in (None, ''),
+                initial=default,
+                help_text=item.get('description', ''),
+            )
+
+    def variables(self):
+        return {
+            name: self.cleaned_data[f'var_{name}']
+            for name in self.variable_names
+            if self.cleaned_data.get(f'var_{name}') not in (None, '')
+        }

@@ -1,0 +1,44 @@
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+from strawberry_django import FilterLookup, StrFilterLookup
+
+from netbox.graphql.filters import (
+    ChangeLoggedModelFilter,
+    OrganizationalModelFilter,
+    PrimaryModelFilter,
+    register_filter,
+)
+from netbox_archiflow import models
+
+if TYPE_CHECKING:
+    from dcim.graphql.filters import SiteFilter
+
+__all__ = ('DiagramFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')
+
+
+@register_filter(models.Diagram, lookups=True)
+class DiagramFilter(PrimaryModelFilter):
+    name: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    status: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    version: FilterLookup[int] | None = strawberry_django.filter_field()
+    site: Annotated['SiteFilter', strawberry.lazy('dcim.graphql.filters')] | None = strawberry_django.filter_field()
+    site_id: strawberry.ID | None = strawberry_django.filter_field()
+
+
+@register_filter(models.DiagramVersion, lookups=True)
+class DiagramVersionFilter(ChangeLoggedModelFilter):
+    diagram: Annotated['DiagramFilter', strawberry.lazy('netbox_archiflow.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    diagram_id: strawberry.ID | None = strawberry_django.filter_field()
+    version_number: FilterLookup[int] | None = strawberry_django.filter_field()
+    kind: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    change_summary: StrFilterLookup[str] | None = strawberry_django.filter_field()
+
+
+@register_filter(models.DiagramTemplate, lookups=True)
+class DiagramTemplateFilter(OrganizationalModelFilter):
+    category: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    is_active: FilterLookup[bool] | None = strawberry_django.filter_field()

@@ -1,0 +1,199 @@
+"""Diagrams edited in Draw.io, their immutable version history and reusable templates.
+
+The XML and SVG columns can be megabytes: list views and list APIs ``defer()`` them, and the change
+log records a digest of them instead of the content (the versions hold the content).
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel
+from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
+
+__all__ = ('Diagram', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
+
+# Columns too large for lists, the change log or the search cache.
+LARGE_FIELDS = ('xml', 'preview_svg')
+CONTENT_FIELDS = ('xml', 'version', 'preview_svg')
+
+
+def content_digest(text):
+    """A short, stable fingerprint of a (possibly huge) text column."""
+    if not text:
+        return ''
+    data = text.encode('utf-8')
+    return f'sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)'
+
+
+class DigestSerializationMixin:
+    """Change-log snapshots carry a digest of the large text columns, not megabytes of XML."""
+
+    def serialize_object(self, exclude=None):
+        exclude = list(exclude or [])
+        data = super().serialize_object(exclude=exclude + list(LARGE_FIELDS))
+        for field in LARGE_FIELDS:
+            if field in exclude or not hasattr(self, field):
+                continue
+            # A deferred column is not loaded just for the change log.
+            if field in self.get_deferred_fields():
+                continue
+            data[field] = content_digest(getattr(self, field))
+        return data
+
+
+class Diagram(DigestSerializationMixin, PrimaryModel):
+    name = models.CharField(verbose_name=_('name'), max_length=100, db_collation='natural_sort')
+    site = models.ForeignKey(
+        to='dcim.Site',
+        on_delete=models.SET_NULL,
+        related_name='archiflow_diagrams',
+        blank=True,
+        null=True,
+        verbose_name=_('site'),
+    )
+    status = models.CharField(
+        verbose_name=_('status'),
+        max_length=50,
+        choices=DiagramStatusChoices,
+        default=DiagramStatusChoices.STATUS_DRAFT,
+    )
+    xml = models.TextField(verbose_name=_('XML'), blank=True, help_text=_('Current Draw.io XML'))
+    version = models.PositiveIntegerField(
+        verbose_name=_('version'), default=0, editable=False, help_text=_('Current version number (0: empty)')
+    )
+    preview_svg = models.TextField(verbose_name=_('preview SVG'), blank=True, editable=False)
+    metadata = models.JSONField(verbose_name=_('metadata'), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name='+',
+        blank=True,
+        null=True,
+        editable=False,
+        verbose_name=_('created by'),
+    )
+    updated_by = models.ForeignKey(
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name='+',
+        blank=True,
+        null=True,
+        editable=False,
+        verbose_name=_('updated by'),
+    )
+
+    clone_fields = ('site', 'status', 'description')
+
+    class Meta:
+        ordering = ('name', 'pk')
+        verbose_name = _('diagram')
+        verbose_name_plural = _('diagrams')
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse('plugins:netbox_archiflow:diagram', args=[self.pk])
+
+    def get_status_color(self):
+        return DiagramStatusChoices.colors.get(self.status)
+
+    def save(self, *args, **kwargs):
+        # Content (XML, version, preview) is written only by the diagram service under a row lock; an ordinary
+        # save (edit form, API update of other fields) must not write back a stale copy of it.
+        writing_content = getattr(self, '_writing_content', False)
+        self._writing_content = False
+        if self.pk and not self._state.adding and not writing_content and kwargs.get('update_fields') is None:
+            kwargs['update_fields'] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in CONTENT_FIELDS and f.attname not in self.get_deferred_fields()
+            ]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.metadata, dict):
+            raise ValidationError({'metadata': _('Metadata must be a JSON object.')})
+
+
+class DiagramVersion(DigestSerializationMixin, ChangeLoggedModel):
+    """One immutable state of a diagram. Only the rolling autosave version is ever rewritten."""
+
+    diagram = models.ForeignKey(
+        to=Diagram, on_delete=models.CASCADE, related_name='versions', verbose_name=_('diagram')
+    )
+    version_number = models.PositiveIntegerField(verbose_name=_('version'))
+    xml = models.TextField(verbose_name=_('XML'), blank=True)
+    change_summary = models.CharField(verbose_name=_('change summary'), max_length=200, blank=True)
+    kind = models.CharField(
+        verbose_name=_('kind'),
+        max_length=20,
+        choices=DiagramVersionKindChoices,
+        default=DiagramVersionKindChoices.KIND_MANUAL,
+    )
+    author = models.ForeignKey(
+        to=settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name='+',
+        blank=True,
+        null=True,
+        verbose_name=_('author'),
+    )
+
+    class Meta:
+        ordering = ('diagram', '-version_number')
+        constraints = (
+            models.UniqueConstraint(
+                fields=('diagram', 'version_number'), name='netbox_archiflow_diagramversion_unique_number'
+            ),
+        )
+        verbose_name = _('diagram version')
+        verbose_name_plural = _('diagram versions')
+
+    def __str__(self):
+        try:
+            name = self.diagram.name
+        except Diagram.DoesNotExist:  # e.g. a GraphQL row loaded without its diagram
+            name = f'Diagram {self.diagram_id}' if self.diagram_id else 'Diagram'
+        return f'{name} v{self.version_number}'
+
+    def get_absolute_url(self):
+        return reverse('plugins:netbox_archiflow:diagramversion', args=[self.pk])
+
+    def get_kind_color(self):
+        return DiagramVersionKindChoices.colors.get(self.kind)
+
+
+class DiagramTemplate(DigestSerializationMixin, OrganizationalModel):
+    category = models.CharField(verbose_name=_('category'), max_length=100, blank=True)
+    xml = models.TextField(verbose_name=_('XML'), help_text=_('Draw.io XML with {{variable}} placeholders'))
+    variables = models.JSONField(
+        verbose_name=_('variables'),
+        default=list,
+        blank=True,
+        help_text=_('A list of {"name", "default", "description"} objects'),
+    )
+    is_active = models.BooleanField(verbose_name=_('active'), default=True)
+
+    class Meta:
+        ordering = ('name',)
+        verbose_name = _('diagram template')
+        verbose_name_plural = _('diagram templates')
+
+    def get_absolute_url(self):
+        return reverse('plugins:netbox_archiflow:diagramtemplate', args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        from netbox_archiflow.services.diagrams import ServiceError, validate_template_definition
+
+        try:
+            validate_template_definition(self.xml, self.variables)
+        except ServiceError as exc:
+            raise ValidationError({exc.field or 'xml': exc.detail}) from exc

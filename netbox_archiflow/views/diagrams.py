@@ -1,0 +1,446 @@
+import hashlib
+import json
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+from django.views.static import serve
+
+from netbox.views import generic
+from netbox_archiflow import drawio, filtersets, forms, plugin_settings, tables
+from netbox_archiflow.api.views.diagrams import export_response
+from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services.errors import ServiceError
+from utilities.views import ConditionalLoginRequiredMixin, ViewTab, register_model_view
+
+LARGE = ('xml', 'preview_svg')
+
+PLACEHOLDER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="90" viewBox="0 0 160 90">'
+    '<rect width="160" height="90" fill="#f1f3f5"/>'
+    '<text x="80" y="50" font-family="sans-serif" font-size="12" fill="#868e96" text-anchor="middle">'
+    'no preview</text></svg>'
+)
+
+
+def _restricted(model, request, action):
+    return model.objects.restrict(request.user, action)
+
+
+def svg_response(svg, request, *, download_name=None):
+    """An SVG that cannot run anything: CSP sandbox, nosniff, and an ETag for cheap revalidation."""
+    etag = '"' + hashlib.sha256(svg.encode('utf-8')).hexdigest()[:32] + '"'
+    if request.headers.get('If-None-Match') == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(svg, content_type='image/svg+xml; charset=utf-8')
+    response['ETag'] = etag
+    response['Content-Security-Policy'] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response['X-Content-Type-Options'] = 'nosniff'
+    response['Cache-Control'] = 'private, no-cache'
+    if download_name:
+        response['Content-Disposition'] = f'attachment; filename="{download_name}.svg"'
+    return response
+
+
+def json_error(exc):
+    return JsonResponse(exc.as_dict(), status=exc.status)
+
+
+#
+# Diagrams
+#
+
+
+@register_model_view(Diagram, 'list', path='', detail=False)
+class DiagramListView(generic.ObjectListView):
+    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer(*LARGE)
+    filterset = filtersets.DiagramFilterSet
+    filterset_form = forms.DiagramFilterForm
+    table = tables.DiagramTable
+    template_name = 'netbox_archiflow/diagram_list.html'
+
+
+@register_model_view(Diagram)
+class DiagramView(generic.ObjectView):
+    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer(*LARGE)
+
+    def get_extra_context(self, request, instance):
+        latest = instance.versions.defer('xml').select_related('author').first()
+        return {
+            'latest_version': latest,
+            'version_count': instance.versions.count(),
+            'can_edit': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance),
+        }
+
+
+@register_model_view(Diagram, 'add', detail=False)
+@register_model_view(Diagram, 'edit')
+class DiagramEditView(generic.ObjectEditView):
+    queryset = Diagram.objects.defer(*LARGE)
+    form = forms.DiagramForm
+
+
+@register_model_view(Diagram, 'delete')
+class DiagramDeleteView(generic.ObjectDeleteView):
+    queryset = Diagram.objects.defer(*LARGE)
+
+
+@register_model_view(Diagram, 'bulk_import', path='import', detail=False)
+class DiagramBulkImportView(generic.BulkImportView):
+    queryset = Diagram.objects.all()
+    model_form = forms.DiagramImportForm
+
+
+@register_model_view(Diagram, 'bulk_edit', path='edit', detail=False)
+class DiagramBulkEditView(generic.BulkEditView):
+    queryset = Diagram.objects.defer(*LARGE)
+    filterset = filtersets.DiagramFilterSet
+    table = tables.DiagramTable
+    form = forms.DiagramBulkEditForm
+
+
+@register_model_view(Diagram, 'bulk_delete', path='delete', detail=False)
+class DiagramBulkDeleteView(generic.BulkDeleteView):
+    queryset = Diagram.objects.defer(*LARGE)
+    filterset = filtersets.DiagramFilterSet
+    table = tables.DiagramTable
+
+
+@register_model_view(Diagram, 'versions', path='versions')
+class DiagramVersionsView(generic.ObjectView):
+    """Version history: the list, a diff summary between two versions and restore buttons."""
+
+    queryset = Diagram.objects.defer(*LARGE)
+    template_name = 'netbox_archiflow/diagram_versions.html'
+    tab = ViewTab(
+        label=_('Versions'),
+        badge=lambda obj: obj.version or None,
+        permission='netbox_archiflow.view_diagramversion',
+        weight=510,
+    )
+
+    def get_extra_context(self, request, instance):
+        can_restore = request.user.has_perm('netbox_archiflow.change_diagram', obj=instance)
+        versions = (
+            DiagramVersion.objects.restrict(request.user, 'view')
+            .filter(diagram=instance)
+            .defer('xml', 'diagram__xml', 'diagram__preview_svg')
+            .select_related('author', 'diagram')
+        )
+        table = tables.DiagramVersionTable(versions, exclude=('diagram',))
+        table.configure(request)
+        if not can_restore:
+            table.columns.hide('restore')
+        numbers = list(versions.values_list('version_number', flat=True))
+        diff = diff_error = None
+        try:
+            newest = numbers[0] if numbers else None
+            to_number = int(request.GET.get('to') or newest or 0)
+            from_number = int(request.GET.get('from') or (to_number - 1 if to_number > 1 else 0))
+        except ValueError:
+            from_number = to_number = 0
+            diff_error = _('Versions must be numbers.')
+        if from_number and to_number and not diff_error:
+            try:
+                diff = service.diff_versions(instance, from_number, to_number)
+            except ServiceError as exc:
+                diff_error = exc.detail
+        return {
+            'table': table,
+            'numbers': numbers,
+            'from_number': from_number,
+            'to_number': to_number,
+            'diff': diff,
+            'diff_error': diff_error,
+            'can_restore': can_restore,
+        }
+
+
+@register_model_view(Diagram, 'editor', path='editor')
+class DiagramEditorView(generic.ObjectView):
+    """Draw.io in an iframe, bridged by static/netbox_archiflow/js/editor.js. Needs change permission."""
+
+    queryset = Diagram.objects.defer('preview_svg')
+    template_name = 'netbox_archiflow/diagram_editor.html'
+    tab = ViewTab(label=_('Editor'), permission='netbox_archiflow.change_diagram', weight=505)
+
+    def get_required_permission(self):
+        return 'netbox_archiflow.change_diagram'
+
+    def get(self, request, **kwargs):
+        response = super().get(request, **kwargs)
+        # The iframe may only ever show the editor: it cannot be navigated to another site that would then
+        # receive the diagram through postMessage.
+        origin = "'self'" if drawio.is_installed() else drawio.editor_origin(request)
+        response['Content-Security-Policy'] = f'frame-src {origin}'
+        return response
+
+    def get_extra_context(self, request, instance):
+        config = {
+            'editorUrl': drawio.editor_url(request),
+            'editorOrigin': drawio.editor_origin(request),
+            'selfHosted': drawio.is_installed(),
+            'saveUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/save/'),
+            'previewUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/preview/'),
+            'exitUrl': instance.get_absolute_url(),
+            'version': instance.version,
+            'autosave': plugin_settings.get('diagram_autosave'),
+            'maxBytes': plugin_settings.get('diagram_max_bytes'),
+            'title': instance.name,
+            'csrfToken': get_token(request),
+        }
+        return {'editor_config': config, 'diagram_xml': instance.xml}
+
+
+class DiagramObjectMixin(ConditionalLoginRequiredMixin):
+    action = 'view'
+
+    def get_diagram(self, request, pk, *only):
+        qs = _restricted(Diagram, request, self.action)
+        if only:
+            qs = qs.only('pk', 'name', 'version', *only)
+        return get_object_or_404(qs, pk=pk)
+
+
+@register_model_view(Diagram, 'preview', path='preview')
+class DiagramPreviewView(DiagramObjectMixin, View):
+    """The stored SVG preview, inert (CSP sandbox + nosniff), with an ETag. ?download=1 for a file."""
+
+    def get(self, request, pk):
+        diagram = self.get_diagram(request, pk, 'preview_svg')
+        name = diagram.name if request.GET.get('download') else None
+        return svg_response(diagram.preview_svg or PLACEHOLDER_SVG, request, download_name=name)
+
+
+@register_model_view(Diagram, 'download', path='download')
+class DiagramDownloadView(DiagramObjectMixin, View):
+    def get(self, request, pk):
+        return export_response(self.get_diagram(request, pk, 'xml'))
+
+
+def _read_json(request):
+    """Read a JSON body within a deliberate limit (XML + SVG + JSON escaping), independent of Django's."""
+    limit = plugin_settings.get('diagram_max_bytes') * 2 + 65536
+    try:
+        length = int(request.headers.get('Content-Length') or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ServiceError(
+            f'The request is {length} bytes; the limit is {limit} bytes.', code='diagram_too_large', status=413
+        )
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise ServiceError(f'The request exceeds {limit} bytes.', code='diagram_too_large', status=413)
+    try:
+        data = json.loads(body or b'{}')
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ServiceError(f'The request body is not JSON: {exc}', code='invalid_json') from exc
+    if not isinstance(data, dict):
+        raise ServiceError('The request body must be a JSON object.', code='invalid_json')
+    return data
+
+
+@register_model_view(Diagram, 'editor_save', path='editor/save')
+class DiagramEditorSaveView(DiagramObjectMixin, View):
+    """POST {xml, base_version, kind?, summary?} → {version, modified} | 409 {code, current_version} | 413 | 400."""
+
+    action = 'change'
+
+    def post(self, request, pk):
+        diagram = self.get_diagram(request, pk)
+        try:
+            data = _read_json(request)
+            kind = 'autosave' if data.get('autosave') else 'manual'
+            result = service.save_diagram(
+                diagram,
+                data.get('xml'),
+                request.user,
+                base_version=data.get('base_version'),
+                kind=kind,
+                summary=data.get('summary') or ('Autosave' if kind == 'autosave' else 'Saved in the editor'),
+            )
+        except ServiceError as exc:
+            return json_error(exc)
+        return JsonResponse({'version': diagram.version, 'modified': result.modified, 'kind': kind})
+
+
+@register_model_view(Diagram, 'editor_preview', path='editor/preview')
+class DiagramEditorPreviewView(DiagramObjectMixin, View):
+    """POST {svg, version} stores the sanitized preview of that version."""
+
+    action = 'change'
+
+    def post(self, request, pk):
+        diagram = self.get_diagram(request, pk)
+        try:
+            data = _read_json(request)
+            service.store_preview(diagram, data.get('svg'), request.user, version=data.get('version'))
+        except ServiceError as exc:
+            return json_error(exc)
+        return JsonResponse({'stored': True, 'version': diagram.version})
+
+
+@register_model_view(Diagram, 'restore', path='versions/<int:number>/restore')
+class DiagramRestoreView(DiagramObjectMixin, View):
+    action = 'change'
+
+    def post(self, request, pk, number):
+        diagram = self.get_diagram(request, pk)
+        try:
+            result = service.restore_version(diagram, number, request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.detail)
+        else:
+            if result.modified:
+                messages.success(
+                    request, _('Restored version {n} as version {v}.').format(n=number, v=result.version.version_number)
+                )
+            else:
+                messages.info(request, _('Version {n} has the current content: nothing to restore.').format(n=number))
+        return redirect('plugins:netbox_archiflow:diagram_versions', pk=pk)
+
+
+class DiagramFromTemplateView(ConditionalLoginRequiredMixin, View):
+    """New diagram from template: pick a template, fill its variables, create (version 1)."""
+
+    template_name = 'netbox_archiflow/diagram_from_template.html'
+
+    def _template(self, request, raw):
+        if not raw:
+            return None
+        try:
+            return _restricted(DiagramTemplate, request, 'view').filter(is_active=True).get(pk=int(raw))
+        except (ValueError, DiagramTemplate.DoesNotExist):
+            return None
+
+    def _check(self, request):
+        if not request.user.has_perm('netbox_archiflow.add_diagram'):
+            raise Http404
+
+    def get(self, request):
+        self._check(request)
+        template = self._template(request, request.GET.get('template'))
+        form = forms.DiagramFromTemplateForm(
+            user=request.user, template=template, initial={'template': template.pk if template else None}
+        )
+        return render(request, self.template_name, {'form': form, 'template': template})
+
+    def post(self, request):
+        self._check(request)
+        template = self._template(request, request.POST.get('template'))
+        form = forms.DiagramFromTemplateForm(request.POST, user=request.user, template=template)
+        if form.is_valid():
+            fields = {'description': form.cleaned_data.get('description') or ''}
+            if form.cleaned_data.get('site'):
+                fields['site'] = form.cleaned_data['site']
+            try:
+                diagram = service.instantiate_template(
+                    form.cleaned_data['template'], form.cleaned_data['name'], form.variables(), request.user, **fields
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _('Created diagram {name} from a template.').format(name=diagram.name))
+                return redirect(diagram.get_absolute_url())
+        return render(request, self.template_name, {'form': form, 'template': template})
+
+
+def drawio_static(request, path):
+    """The self-hosted Draw.io web app, on the NetBox origin (404 until `netbox archiflow_drawio install`)."""
+    if not drawio.is_installed():
+        raise Http404('Draw.io is not installed: run `netbox archiflow_drawio install`.')
+    response = serve(request, path or 'index.html', document_root=str(drawio.install_dir()))
+    response['Cache-Control'] = 'public, max-age=3600'
+    return response
+
+
+#
+# Versions (read-only)
+#
+
+
+@register_model_view(DiagramVersion, 'list', path='', detail=False)
+class DiagramVersionListView(generic.ObjectListView):
+    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer(
+        'xml', 'diagram__xml', 'diagram__preview_svg'
+    )
+    filterset = filtersets.DiagramVersionFilterSet
+    table = tables.DiagramVersionTable
+    actions = ()
+
+
+@register_model_view(DiagramVersion)
+class DiagramVersionView(generic.ObjectView):
+    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer('diagram__xml', 'diagram__preview_svg')
+    actions = ()
+
+    def get_extra_context(self, request, instance):
+        diff = None
+        if instance.version_number > 1:
+            try:
+                diff = service.diff_versions(instance.diagram, instance.version_number - 1, instance.version_number)
+            except ServiceError:
+                diff = None
+        return {
+            'diff': diff,
+            'viewer_script': drawio.viewer_script_url(),
+            'viewer_config': {'xml': instance.xml, 'toolbar': 'zoom layers pages', 'nav': True, 'lightbox': False},
+            'can_restore': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance.diagram),
+        }
+
+
+#
+# Templates
+#
+
+
+@register_model_view(DiagramTemplate, 'list', path='', detail=False)
+class DiagramTemplateListView(generic.ObjectListView):
+    queryset = DiagramTemplate.objects.defer('xml')
+    filterset = filtersets.DiagramTemplateFilterSet
+    filterset_form = forms.DiagramTemplateFilterForm
+    table = tables.DiagramTemplateTable
+
+
+@register_model_view(DiagramTemplate)
+class DiagramTemplateView(generic.ObjectView):
+    queryset = DiagramTemplate.objects.all()
+
+
+@register_model_view(DiagramTemplate, 'add', detail=False)
+@register_model_view(DiagramTemplate, 'edit')
+class DiagramTemplateEditView(generic.ObjectEditView):
+    queryset = DiagramTemplate.objects.all()
+    form = forms.DiagramTemplateForm
+
+
+@register_model_view(DiagramTemplate, 'delete')
+class DiagramTemplateDeleteView(generic.ObjectDeleteView):
+    queryset = DiagramTemplate.objects.all()
+
+
+@register_model_view(DiagramTemplate, 'bulk_import', path='import', detail=False)
+class DiagramTemplateBulkImportView(generic.BulkImportView):
+    queryset = DiagramTemplate.objects.all()
+    model_form = forms.DiagramTemplateImportForm
+
+
+@register_model_view(DiagramTemplate, 'bulk_edit', path='edit', detail=False)
+class DiagramTemplateBulkEditView(generic.BulkEditView):
+    queryset = DiagramTemplate.objects.defer('xml')
+    filterset = filtersets.DiagramTemplateFilterSet
+    table = tables.DiagramTemplateTable
+    form = forms.DiagramTemplateBulkEditForm
+
+
+@register_model_view(DiagramTemplate, 'bulk_delete', path='delete', detail=False)
+class DiagramTemplateBulkDeleteView(generic.BulkDeleteView):
+    queryset = DiagramTemplate.objects.defer('xml')
+    filterset = filtersets.DiagramTemplateFilterSet
+    table = tables.DiagramTemplateTable
