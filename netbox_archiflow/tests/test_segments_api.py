@@ -146,6 +146,12 @@ class SegmentActionAPITest(APITestCase):
         self.assertIn('netbox_archiflow.release_segment', response.data['detail'])
         self.assertEqual(self.state(), before)
 
+    def test_unauthenticated_allocate_has_a_code(self):
+        url = reverse('plugins-api:netbox_archiflow-api:segment-allocate')
+        response = self.client.post(url, {'site_group': 1, 'vrf': 1, 'cluster': 'x'}, format='json')
+        self.assertIn(response.status_code, (401, 403))
+        self.assertEqual(response.data['code'], 'not_authenticated')
+
     def test_release_unknown_segment_is_404(self):
         self.grant('release')
         response = self.client.post(

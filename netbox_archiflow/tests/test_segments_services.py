@@ -143,6 +143,14 @@ class AllocateSegmentTest(TestCase):
         self.assertEqual(snapshot(), before)
 
 
+class SegmentPermissionActionsTest(TestCase):
+    def test_allocate_and_release_are_registered_object_permission_actions(self):
+        from netbox.registry import registry
+
+        actions = {str(action.name) for action in registry['model_actions']['netbox_archiflow.segment']}
+        self.assertTrue({'allocate', 'release'} <= actions)
+
+
 class SegmentSignalTest(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -17,7 +17,8 @@ __all__ = ('SegmentAllocateView', 'SegmentReleaseView', 'SegmentViewSet')
 
 
 class FieldErrorMixin(ServiceErrorMixin):
-    """Also answer DRF's own validation errors as ``{"code", "detail", "field"}`` (keeping ``errors``)."""
+    """Also answer DRF's own errors with a machine-readable ``code``: validation errors as
+    ``{"code", "detail", "field"}`` (keeping ``errors``), others (401/403/404/405...) with DRF's code added."""
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.ValidationError) and isinstance(exc.detail, dict) and exc.detail:
@@ -25,7 +26,15 @@ class FieldErrorMixin(ServiceErrorMixin):
             text = '; '.join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
             body = {'code': 'invalid', 'detail': f'{field}: {text}', 'field': field, 'errors': exc.detail}
             return self.finalize_response(self.request, Response(body, status=400))
-        return super().handle_exception(exc)
+        response = super().handle_exception(exc)
+        if (
+            isinstance(exc, exceptions.APIException)
+            and isinstance(response.data, dict)
+            and 'code' not in response.data
+            and isinstance(exc.get_codes(), str)
+        ):
+            response.data['code'] = exc.get_codes()
+        return response
 
 
 class SegmentViewSet(FieldErrorMixin, NetBoxModelViewSet):
@@ -52,7 +61,7 @@ class ReleasePermission(ActionPermission):
     action = 'release'
 
 
-class SegmentActionView(ServiceErrorMixin, APIView):
+class SegmentActionView(FieldErrorMixin, APIView):
     queryset = Segment.objects.all()
     required_permission = None
 
