@@ -397,7 +397,7 @@ def allocate_ip(
     except IntegrityError:
         # The constraint backstop: a writer that did not take the pool lock got there first.
         raise Conflict(f'The address was taken concurrently in pool {pool}; retry.', code='address_in_use') from None
-    _schedule_pool_alerts(pool.pk)
+    # No separate pool evaluation: saving the native IP address scheduled it (signal_receivers.alerts).
     return allocation, True
 
 
@@ -486,7 +486,9 @@ def release_ip(allocation, *, user=None):
                 ip.save()
             else:
                 ip.delete()
-    _schedule_pool_alerts(allocation.pool_id)
+    if ip is None or not allocation.pool.is_active:
+        # Otherwise deleting or saving the native IP address scheduled the pool's evaluation.
+        _schedule_pool_alerts(allocation.pool_id)
     from netbox_archiflow.services import alerts
 
     alerts.after_commit(alerts.resolve_conflicts_of_allocation, allocation.pk)
