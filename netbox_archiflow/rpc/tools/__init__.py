@@ -4,4 +4,4 @@ Add a concern by creating ``rpc/tools/<concern>.py`` (see ``netbox_archiflow.rpc
 contract) and importing it here.
 """
 
-from . import devices, pools  # noqa: F401
+from . import devices, diagrams, pools, segments  # noqa: F401
