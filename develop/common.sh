@@ -24,6 +24,8 @@ CORE_DB_NAME="archiflow_core_${NETBOX_VERSION//./_}"
 PG_ADMIN_USER=${ARCHIFLOW_PG_ADMIN_USER:-postgres}
 REDIS_HOST=${ARCHIFLOW_REDIS_HOST:-127.0.0.1}
 REDIS_PORT=${ARCHIFLOW_REDIS_PORT:-6379}
+# First of the four Redis databases this checkout uses (dev tasks/cache, test tasks/cache).
+REDIS_DB=${ARCHIFLOW_REDIS_DB:-0}
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -147,7 +149,7 @@ PY
     . "$secrets"
     SECRET_KEY=$SECRET_KEY API_TOKEN_PEPPER=$API_TOKEN_PEPPER DB_NAME=$DB_NAME TEST_DB_NAME=$TEST_DB_NAME \
         DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD DB_HOST=$DB_HOST DB_PORT=$DB_PORT \
-        REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT \
+        REDIS_HOST=$REDIS_HOST REDIS_PORT=$REDIS_PORT REDIS_DB=$REDIS_DB \
         "$VENV/bin/python" - "$DEVELOP/configuration.py.tmpl" "$NETBOX_ROOT/conf/configuration.py" <<'PY'
 import os, re, sys
 template = open(sys.argv[1]).read()
