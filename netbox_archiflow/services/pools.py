@@ -480,12 +480,7 @@ def release_ip(allocation, *, user=None):
             allocation.ip_address = None
         allocation.save()
         if ip is not None:
-            if plugin_settings.get('release_keeps_ip_address'):
-                ip.snapshot()
-                ip.status = IPAddressStatusChoices.STATUS_DEPRECATED
-                ip.save()
-            else:
-                ip.delete()
+            retire_ip_address(ip)
     if ip is None or not allocation.pool.is_active:
         # Otherwise deleting or saving the native IP address scheduled the pool's evaluation.
         _schedule_pool_alerts(allocation.pool_id)
@@ -493,6 +488,26 @@ def release_ip(allocation, *, user=None):
 
     alerts.after_commit(alerts.resolve_conflicts_of_allocation, allocation.pk)
     return allocation
+
+
+def retire_ip_address(ip):
+    """What happens to the native IP address an allocation gives up: deleted, or kept as deprecated
+    when the setting ``release_keeps_ip_address`` says so."""
+    if plugin_settings.get('release_keeps_ip_address'):
+        ip.snapshot()
+        ip.status = IPAddressStatusChoices.STATUS_DEPRECATED
+        ip.save()
+    else:
+        ip.delete()
+
+
+def allocation_deleted(allocation):
+    """An active allocation owns its native IP address: deleting the allocation (or its pool) retires it."""
+    if not allocation.is_active or allocation.ip_address_id is None:
+        return
+    ip = IPAddress.objects.filter(pk=allocation.ip_address_id).first()
+    if ip is not None:
+        retire_ip_address(ip)
 
 
 def release_ip_by_address(pool, address, *, user=None):

@@ -196,6 +196,32 @@ class ReleaseTest(TestCase):
         self.assertFalse(released.is_active)
 
 
+class DeleteTest(TestCase):
+    def setUp(self):
+        self.pool = make_pool('10.5.0.0/29')
+
+    def test_deleting_an_active_allocation_retires_its_ip_address(self):
+        active, _ = service.allocate_ip(self.pool, 'a')
+        released, _ = service.allocate_ip(self.pool, 'b')
+        service.release_ip(released)
+        active.delete()
+        self.assertFalse(IPAddress.objects.exists())
+        released.delete()
+        self.assertFalse(IPAllocation.objects.exists())
+
+    @override_settings(PLUGINS_CONFIG={'netbox_archiflow': {'release_keeps_ip_address': True}})
+    def test_deleting_a_pool_retires_the_ip_addresses_of_its_active_allocations(self):
+        service.allocate_ip(self.pool, 'a')
+        service.allocate_ip(self.pool, 'b')
+        unrelated = IPAddress.objects.create(address='10.9.9.9/32')
+        self.pool.delete()
+        self.assertFalse(IPAllocation.objects.exists())
+        self.assertEqual(
+            sorted(IPAddress.objects.values_list('status', flat=True)), ['active', 'deprecated', 'deprecated']
+        )
+        self.assertEqual(IPAddress.objects.get(status='active'), unrelated)
+
+
 class ChangeLogAndPermissionTest(TestCase):
     def test_every_write_is_change_logged(self):
         user = User.objects.create_superuser('logger', 'l@example.com', 'x')
