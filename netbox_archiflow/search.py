@@ -6,6 +6,7 @@ from .models import Alert, Diagram, DiagramTemplate, IPAllocation, IPPool, Segme
 class SegmentIndex(SearchIndex):
     model = Segment
     fields = (
+        ('network', 100),
         ('cluster', 100),
         ('description', 500),
         ('comments', 5000),

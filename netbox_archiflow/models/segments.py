@@ -102,6 +102,11 @@ class Segment(PrimaryModel):
         return SegmentStatusChoices.colors.get(self.status)
 
     @property
+    def network(self):
+        """The segment's CIDR, indexed as a CIDR so NetBox's global search finds segments by prefix."""
+        return self.prefix.prefix if self.prefix_id else None
+
+    @property
     def is_allocated(self):
         return self.status == SegmentStatusChoices.STATUS_ALLOCATED
 

@@ -3,7 +3,9 @@ from django.urls import reverse
 
 from core.models import ObjectType
 from ipam.models import VLAN, Prefix
+from netbox.search.backends import search_backend
 from netbox_archiflow.models import Segment
+from netbox_archiflow.search import SegmentIndex
 from netbox_archiflow.services import segments as service
 from users.models import ObjectPermission
 from utilities.testing import TestCase, ViewTestCases
@@ -154,3 +156,19 @@ class SegmentActionViewTest(TestCase):
         response = self.client.post(reverse('ipam:vlan_delete', kwargs={'pk': vlan.pk}), {'confirm': True})
         self.assertIn(response.status_code, (200, 302))
         self.assertTrue(VLAN.objects.filter(pk=vlan.pk).exists())
+
+    def test_search_index_caches_the_prefix_as_a_cidr(self):
+        segment = self.segments[1]
+        cached = {value.name: value for value in SegmentIndex.to_cache(segment)}
+        self.assertEqual(cached['network'].type, 'cidr')
+        self.assertEqual(cached['network'].value, str(segment.prefix.prefix))
+
+    def test_global_search_finds_a_segment_by_its_prefix(self):
+        self.grant('view')
+        search_backend.cache(self.segments)  # NetBox indexes after commit, which a TestCase never reaches
+        segment = self.segments[1]
+        response = self.client.get(reverse('search'), {'q': str(segment.prefix.prefix)})
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertTrue(segment.get_absolute_url() in html, 'the segment is not among the search results')
+        self.assertFalse(self.segments[0].get_absolute_url() in html, 'an unrelated segment matched')
