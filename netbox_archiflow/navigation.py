@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from netbox.plugins import PluginMenu, PluginMenuButton, PluginMenuItem
 
 
-def _item(model, label, add=True):
+def _item(model, label, add=True, extra_buttons=()):
     """A menu entry for one plugin model, with the usual add and import buttons."""
     buttons = ()
     if add:
@@ -21,6 +21,7 @@ def _item(model, label, add=True):
                 permissions=[f'netbox_archiflow.add_{model}'],
             ),
         )
+    buttons += tuple(extra_buttons)
     return PluginMenuItem(
         link=f'plugins:netbox_archiflow:{model}_list',
         link_text=label,
@@ -51,7 +52,18 @@ ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
 DIAGRAMS_GROUP = (
     _('Diagrams'),
     (
-        _item('diagram', _('Diagrams')),
+        _item(
+            'diagram',
+            _('Diagrams'),
+            extra_buttons=(
+                PluginMenuButton(
+                    link='plugins:netbox_archiflow:diagram_import_files',
+                    title=_('Import .drawio files'),
+                    icon_class='mdi mdi-file-upload-outline',
+                    permissions=['netbox_archiflow.add_diagram'],
+                ),
+            ),
+        ),
         PluginMenuItem(
             link='plugins:netbox_archiflow:diagram_from_template',
             link_text=_('New diagram from template'),

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.object_actions import ObjectAction
 
-__all__ = ('AllocateSegments', 'ReleaseSegment')
+__all__ = ('AllocateSegments', 'ImportDiagramFiles', 'ReleaseSegment')
 
 
 class AllocateSegments(ObjectAction):
@@ -26,3 +26,12 @@ class ReleaseSegment(ObjectAction):
     @classmethod
     def get_context(cls, context, obj):
         return {'object': obj}
+
+
+class ImportDiagramFiles(ObjectAction):
+    """Upload several .drawio / .xml files at once, one new diagram each (needs add permission)."""
+
+    name = 'import_files'
+    label = _('Import files')
+    permissions_required = {'add'}
+    template_name = 'netbox_archiflow/buttons/import_files.html'

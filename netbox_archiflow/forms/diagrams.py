@@ -33,6 +33,7 @@ from utilities.forms.widgets import BulkEditNullBooleanSelect
 
 __all__ = (
     'DiagramBulkEditForm',
+    'DiagramFileImportForm',
     'DiagramFilterForm',
     'DiagramForm',
     'DiagramFromTemplateForm',
@@ -41,6 +42,8 @@ __all__ = (
     'DiagramTemplateFilterForm',
     'DiagramTemplateForm',
     'DiagramTemplateImportForm',
+    'MultipleFileField',
+    'MultipleFileInput',
 )
 
 UPLOAD_ACCEPT = '.drawio,.xml,application/xml,text/xml'
@@ -156,6 +159,98 @@ class DiagramImportForm(DiagramContentMixin, PrimaryModelImportForm):
 
     def clean_status(self):
         return self.cleaned_data.get('status') or DiagramStatusChoices.STATUS_DRAFT
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; cleans to a list. Each file's own errors are prefixed with its name."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault('widget', MultipleFileInput(attrs={'multiple': True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            # Nothing chosen: the usual "required" error (or an empty list when optional).
+            return [] if not self.required else [super().clean(None, initial)]
+        uploads = data if isinstance(data, list | tuple) else [data]
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except ValidationError as exc:
+                name = getattr(upload, 'name', '')
+                errors.extend(f'{name}: {message}' if name else message for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def diagram_name_for(filename):
+    """The diagram name for an uploaded file: its name without the .drawio / .xml extension."""
+    name = (filename or '').replace('\\', '/').rsplit('/', 1)[-1].strip()
+    for suffix in ('.drawio', '.xml'):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)].strip()
+    return name
+
+
+class DiagramFileImportForm(forms.Form):
+    """Several .drawio / .xml files, one new diagram each (named after the file), with a common site and status."""
+
+    files = MultipleFileField(
+        label=_('Draw.io files'),
+        widget=MultipleFileInput(attrs={'multiple': True, 'accept': UPLOAD_ACCEPT}),
+        help_text=_('One diagram per file, named after the file without its extension'),
+    )
+    site = DynamicModelChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
+    status = forms.ChoiceField(
+        label=_('Status'), choices=DiagramStatusChoices, required=False, initial=DiagramStatusChoices.STATUS_DRAFT
+    )
+    change_summary = forms.CharField(
+        label=_('Change summary'),
+        required=False,
+        max_length=200,
+        help_text=_('Summary of version 1 of every diagram (default: "Imported from" and the file name)'),
+    )
+
+    fieldsets = (FieldSet('files', 'site', 'status', 'change_summary', name=_('Import .drawio files')),)
+
+    def clean_status(self):
+        return self.cleaned_data.get('status') or DiagramStatusChoices.STATUS_DRAFT
+
+    def clean_files(self):
+        """Read and check every file; all problems are reported at once, each naming its file."""
+        uploads = self.cleaned_data.get('files') or []
+        max_length = Diagram._meta.get_field('name').max_length
+        documents, errors, seen = [], [], {}
+        for upload in uploads:
+            filename = upload.name
+            name = diagram_name_for(filename)
+            try:
+                if not name:
+                    raise ValidationError(_('the file name gives no diagram name.'))
+                if len(name) > max_length:
+                    raise ValidationError(
+                        _('the diagram name would be longer than {n} characters.').format(n=max_length)
+                    )
+                if name in seen:
+                    raise ValidationError(
+                        _('gives the diagram name {name!r}, as does {other}.').format(name=name, other=seen[name])
+                    )
+                seen[name] = filename
+                xml = read_upload(upload, 'files')
+                check_xml(xml, 'files')
+            except ValidationError as exc:
+                errors.extend(f'{filename}: {message}' for message in exc.messages)
+                continue
+            documents.append({'filename': filename, 'name': name, 'xml': xml})
+        if errors:
+            raise ValidationError(errors)
+        return documents
 
 
 class DiagramBulkEditForm(PrimaryModelBulkEditForm):

@@ -1,21 +1,32 @@
 import hashlib
 import json
+import logging
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import router, transaction
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.static import serve
 
+from core.signals import clear_events
+from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport, BulkImport
 from netbox.views import generic
+from netbox.views.generic.base import BaseMultiObjectView
 from netbox_archiflow import drawio, filtersets, forms, plugin_settings, tables
 from netbox_archiflow.api.views.diagrams import export_response
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.object_actions import ImportDiagramFiles
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
-from utilities.views import ConditionalLoginRequiredMixin, ViewTab, register_model_view
+from utilities.exceptions import AbortRequest, PermissionsViolation
+from utilities.forms import restrict_form_fields
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, ViewTab, register_model_view
 
 LARGE = ('xml', 'preview_svg')
 
@@ -63,6 +74,7 @@ class DiagramListView(generic.ObjectListView):
     filterset_form = forms.DiagramFilterForm
     table = tables.DiagramTable
     template_name = 'netbox_archiflow/diagram_list.html'
+    actions = (AddObject, BulkImport, ImportDiagramFiles, BulkExport, BulkEdit, BulkDelete)
 
 
 @register_model_view(Diagram)
@@ -94,6 +106,72 @@ class DiagramDeleteView(generic.ObjectDeleteView):
 class DiagramBulkImportView(generic.BulkImportView):
     queryset = Diagram.objects.all()
     model_form = forms.DiagramImportForm
+
+
+@register_model_view(Diagram, 'import_files', path='import-files', detail=False)
+class DiagramFileImportView(GetReturnURLMixin, BaseMultiObjectView):
+    """Upload several .drawio / .xml files at once: one new diagram (version 1) per file, all or nothing."""
+
+    queryset = Diagram.objects.defer(*LARGE)
+    form = forms.DiagramFileImportForm
+    template_name = 'netbox_archiflow/diagram_import_files.html'
+
+    def get_required_permission(self):
+        return 'netbox_archiflow.add_diagram'
+
+    def _render(self, request, form):
+        return render(
+            request,
+            self.template_name,
+            {'model': Diagram, 'form': form, 'return_url': self.get_return_url(request)},
+        )
+
+    def get(self, request):
+        form = self.form(initial={key: request.GET[key] for key in ('site', 'status') if request.GET.get(key)})
+        restrict_form_fields(form, request.user)
+        return self._render(request, form)
+
+    def post(self, request):
+        logger = logging.getLogger('netbox_archiflow.views.DiagramFileImportView')
+        form = self.form(data=request.POST, files=request.FILES)
+        restrict_form_fields(form, request.user)
+        if not form.is_valid():
+            return self._render(request, form)
+
+        fields = {'status': form.cleaned_data['status']}
+        if form.cleaned_data.get('site'):
+            fields['site'] = form.cleaned_data['site']
+        summary = form.cleaned_data.get('change_summary')
+        try:
+            with transaction.atomic(using=router.db_for_write(Diagram)):
+                created = []
+                for document in form.cleaned_data['files']:
+                    try:
+                        diagram = service.create_diagram(
+                            document['name'],
+                            document['xml'],
+                            request.user,
+                            summary=summary or f'Imported from {document["filename"]}',
+                            **fields,
+                        )
+                    except ServiceError as exc:
+                        raise AbortRequest(f'{document["filename"]}: {exc.detail}') from exc
+                    except ValidationError as exc:  # Diagram.full_clean()
+                        raise AbortRequest(f'{document["filename"]}: {"; ".join(exc.messages)}') from exc
+                    created.append(diagram.pk)
+                # Object-level permissions (constraints on site, status, ...): all or nothing.
+                if self.queryset.filter(pk__in=created).count() != len(created):
+                    raise PermissionsViolation()
+        except (AbortRequest, PermissionsViolation) as exc:
+            logger.debug(exc.message)
+            form.add_error(None, exc.message)
+            clear_events.send(sender=self)
+            return self._render(request, form)
+
+        msg = ngettext('Imported {count} diagram', 'Imported {count} diagrams', len(created)).format(count=len(created))
+        logger.info(msg)
+        messages.success(request, msg)
+        return redirect(f'{reverse("plugins:netbox_archiflow:diagram_list")}?modified_by_request={request.id}')
 
 
 @register_model_view(Diagram, 'bulk_edit', path='edit', detail=False)
