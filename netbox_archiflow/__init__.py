@@ -23,18 +23,22 @@ class ArchiFlowConfig(PluginConfig):
     version = __version__
     author = 'netbox-archiflow developers'
     base_url = 'archiflow'
-    # The initial migration depends on NetBox 4.7's newest core migrations.
+    # 0001_initial depends on the newest core migrations that NetBox 4.7.0 ships.
     min_version = '4.7.0'
     max_version = '4.7.99'
     default_settings = DEFAULT_SETTINGS
 
     def ready(self):
         super().ready()
+        self.validate_configuration()
+        from . import checks, signal_receivers, widgets  # noqa: F401  (system checks, receivers, widgets)
+
+    def validate_configuration(self):
+        """Stop NetBox at start-up, naming every bad key, rather than failing a request later."""
         # NetBox has already merged default_settings into PLUGINS_CONFIG[name].
         errors = validate_settings({**DEFAULT_SETTINGS, **settings.PLUGINS_CONFIG.get(self.name, {})})
         if errors:
             raise ImproperlyConfigured("Invalid PLUGINS_CONFIG['netbox_archiflow']: " + '; '.join(errors))
-        from . import checks, signal_receivers, widgets  # noqa: F401  (system checks, receivers, widgets)
 
 
 config = ArchiFlowConfig

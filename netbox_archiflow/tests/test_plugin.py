@@ -39,12 +39,14 @@ class PluginRegistrationTest(TestCase):
         self.assertEqual(len(errors), 1)
         self.assertIn('segment_vlan_name may only use the placeholders {vrf}, {site_group}, {vid}', errors[0])
 
-    def test_ready_refuses_bad_configuration(self):
+    def test_start_up_refuses_bad_configuration(self):
+        # ready() runs this check; calling ready() itself again would register the model views twice.
         config = apps.get_app_config('netbox_archiflow')
         bad = {'netbox_archiflow': {'pool_alert_threshold': 150}}
         message = 'pool_alert_threshold must be an integer from 1 to 100'
         with override_settings(PLUGINS_CONFIG=bad), self.assertRaisesMessage(ImproperlyConfigured, message):
-            config.ready()
+            config.validate_configuration()
+        config.validate_configuration()  # the real configuration passes
 
 
 class MenuTest(TestCase):
