@@ -239,6 +239,8 @@ def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, te
 
     Must run inside the pool's transaction: takes NetBox's ``available-vlans`` lock for the group.
     """
+    if vlan_name is not None and not isinstance(vlan_name, str):
+        raise ServiceError(f'vlan_name must be a string, got {vlan_name!r}', field='vlan_name')
     if tenant is UNSET:
         tenant = _configured(Tenant, 'segment_tenant', 'Tenant')
     group = get_vlan_group(site_group, vrf, tenant)

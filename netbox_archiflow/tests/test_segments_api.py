@@ -229,6 +229,8 @@ class SegmentActionAPITest(APITestCase):
             ({**base, 'prefix': '10.60.200.0/24', 'prefix_length': 24}, 'invalid', 'prefix'),
             ({**base, 'prefix_length': 8}, 'pool_exhausted', 'prefix_length'),
             ({**base, 'prefix': '10.60.200.0/24', 'dhcp': 'maybe'}, 'invalid', 'dhcp'),
+            ({**base, 'prefix': '10.60.200.0/24', 'vlan_name': 1.5}, 'invalid', 'vlan_name'),
+            ({**base, 'prefix': '10.60.200.0/24', 'vlan_name': {'id': 'x'}}, 'invalid', 'vlan_name'),
         ]
         for body, code, field in cases:
             with self.subTest(body=body):

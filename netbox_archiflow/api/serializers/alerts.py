@@ -3,6 +3,7 @@ from rest_framework import serializers
 from netbox.api.fields import ChoiceField, ContentTypeField
 from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import NetBoxModelSerializer
+from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert
 from users.api.serializers import UserSerializer
@@ -10,7 +11,7 @@ from users.api.serializers import UserSerializer
 __all__ = ('AlertSerializer',)
 
 
-class AlertSerializer(NetBoxModelSerializer):
+class AlertSerializer(SafeReferencesMixin, NetBoxModelSerializer):
     alert_type = ChoiceField(choices=AlertTypeChoices, read_only=True)
     severity = ChoiceField(choices=AlertSeverityChoices, read_only=True)
     object_type = ContentTypeField(read_only=True)

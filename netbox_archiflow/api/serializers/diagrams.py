@@ -8,6 +8,7 @@ from netbox.api.serializers import (
     OrganizationalModelSerializer,
     PrimaryModelSerializer,
 )
+from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
@@ -36,7 +37,7 @@ def _user(serializer):
     return getattr(request, 'user', None)
 
 
-class DiagramSerializer(PrimaryModelSerializer):
+class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     """Lists omit ``xml`` (the viewset defers the column); the detail, create and update carry it."""
 
     site = SiteSerializer(nested=True, required=False, allow_null=True)
@@ -106,7 +107,7 @@ class DiagramSerializer(PrimaryModelSerializer):
         return instance
 
 
-class DiagramVersionSerializer(BaseModelSerializer):
+class DiagramVersionSerializer(SafeReferencesMixin, BaseModelSerializer):
     diagram = DiagramSerializer(nested=True, read_only=True)
     kind = ChoiceField(choices=DiagramVersionKindChoices, read_only=True)
     author = UserSerializer(nested=True, read_only=True)
@@ -121,7 +122,7 @@ class DiagramVersionSerializer(BaseModelSerializer):
         brief_fields = ('id', 'url', 'display', 'version_number', 'kind')
 
 
-class DiagramTemplateSerializer(OrganizationalModelSerializer):
+class DiagramTemplateSerializer(SafeReferencesMixin, OrganizationalModelSerializer):
     variables = serializers.JSONField(required=False)
 
     class Meta:

@@ -7,6 +7,7 @@ from ipam.api.serializers import IPAddressSerializer, PrefixSerializer, VLANSeri
 from ipam.models import VRF
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import NetBoxModelSerializer, PrimaryModelSerializer
+from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
@@ -25,7 +26,7 @@ class PoolUsageSerializer(serializers.Serializer):
     utilization = serializers.FloatField(read_only=True)
 
 
-class IPPoolSerializer(PrimaryModelSerializer):
+class IPPoolSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     prefix = PrefixSerializer(nested=True, required=False)
     network = serializers.CharField(
         write_only=True, required=False, help_text='Create the pool from a CIDR (the prefix is found or created)'
@@ -86,7 +87,7 @@ class IPPoolSerializer(PrimaryModelSerializer):
         return super().validate(data)
 
 
-class IPAllocationSerializer(NetBoxModelSerializer):
+class IPAllocationSerializer(SafeReferencesMixin, NetBoxModelSerializer):
     pool = IPPoolSerializer(nested=True, read_only=True)
     ip_address = IPAddressSerializer(nested=True, read_only=True)
     device = DeviceSerializer(nested=True, read_only=True)

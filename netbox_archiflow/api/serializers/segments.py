@@ -6,6 +6,7 @@ from dcim.api.serializers import SiteGroupSerializer
 from ipam.api.serializers import PrefixSerializer, VLANSerializer, VRFSerializer
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import PrimaryModelSerializer
+from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
@@ -75,7 +76,7 @@ class BooleanInputField(RawWriteField):
     pass
 
 
-class SegmentSerializer(PrimaryModelSerializer):
+class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
     prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
     vrf = VRFReferenceField(VRFSerializer, help_text='Write: a VRF id or {"name": ...}')
