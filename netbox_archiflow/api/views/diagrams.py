@@ -68,7 +68,18 @@ class RequestSizeLimitMixin:
         super().initial(request, *args, **kwargs)
 
 
-class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
+class ListWithoutXMLMixin:
+    """List responses leave out the (megabytes of) XML unless ``?fields=`` asks for it."""
+
+    @property
+    def field_kwargs(self):
+        kwargs = dict(super().field_kwargs)
+        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
+            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
+        return kwargs
+
+
+class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet):
     queryset = Diagram.objects.select_related('site', 'created_by', 'updated_by')
     serializer_class = DiagramSerializer
     filterset_class = filtersets.DiagramFilterSet
@@ -83,13 +94,6 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSe
         elif self.action in ('retrieve', 'update', 'partial_update', 'create'):
             qs = qs.defer('preview_svg')
         return qs
-
-    @property
-    def field_kwargs(self):
-        kwargs = dict(super().field_kwargs)
-        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
-            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
-        return kwargs
 
     def get_permissions(self):
         if self.action == 'restore':
@@ -119,7 +123,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSe
         return export_response(diagram)
 
 
-class DiagramVersionViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
+class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOnlyModelViewSet):
     queryset = DiagramVersion.objects.select_related('diagram', 'author')
     serializer_class = DiagramVersionSerializer
     filterset_class = filtersets.DiagramVersionFilterSet
@@ -131,15 +135,8 @@ class DiagramVersionViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
             qs = qs.defer('xml')
         return qs
 
-    @property
-    def field_kwargs(self):
-        kwargs = dict(super().field_kwargs)
-        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
-            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
-        return kwargs
 
-
-class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxModelViewSet):
+class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet):
     queryset = DiagramTemplate.objects.all()
     serializer_class = DiagramTemplateSerializer
     filterset_class = filtersets.DiagramTemplateFilterSet
@@ -149,13 +146,6 @@ class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, NetBoxMod
         if self.action == 'list' and 'xml' not in (self.request.query_params.get('fields') or '').split(','):
             qs = qs.defer('xml')
         return qs
-
-    @property
-    def field_kwargs(self):
-        kwargs = dict(super().field_kwargs)
-        if getattr(self, 'action', None) == 'list' and 'fields' not in kwargs:
-            kwargs['omit'] = [*kwargs.get('omit', []), 'xml']
-        return kwargs
 
     def get_permissions(self):
         if self.action == 'instantiate':
