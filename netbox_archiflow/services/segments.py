@@ -222,16 +222,22 @@ def get_vlan_group(site_group, vrf, tenant=None):
     return group
 
 
-def _parse_vid(vlan_id):
-    if isinstance(vlan_id, bool) or not isinstance(vlan_id, int | str):
-        raise ServiceError(f'vlan_id must be an integer from 1 to 4094, got {vlan_id!r}', field='vlan_id')
+def _parse_int(value, field, low, high, *, expected, range_code='invalid'):
+    """An integer (or a string of digits) from ``low`` to ``high``, else a ServiceError naming ``field``."""
+    problem = f'{field} must be {expected}, got {value!r}'
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ServiceError(problem, field=field)
     try:
-        vid = int(vlan_id)
+        number = int(value)
     except ValueError:
-        raise ServiceError(f'vlan_id must be an integer from 1 to 4094, got {vlan_id!r}', field='vlan_id') from None
-    if not 1 <= vid <= 4094:
-        raise ServiceError(f'vlan_id must be from 1 to 4094, got {vid}', code='vid_out_of_range', field='vlan_id')
-    return vid
+        raise ServiceError(problem, field=field) from None
+    if not low <= number <= high:
+        raise ServiceError(f'{field} must be from {low} to {high}, got {number}', code=range_code, field=field)
+    return number
+
+
+def _parse_vid(vlan_id):
+    return _parse_int(vlan_id, 'vlan_id', 1, 4094, expected='an integer from 1 to 4094', range_code='vid_out_of_range')
 
 
 def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, tenant=UNSET):
@@ -336,15 +342,7 @@ def _parse_prefix(value):
 
 
 def _parse_prefix_length(value):
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ServiceError(f'prefix_length must be an integer, got {value!r}', field='prefix_length')
-    try:
-        length = int(value)
-    except ValueError:
-        raise ServiceError(f'prefix_length must be an integer, got {value!r}', field='prefix_length') from None
-    if not 1 <= length <= 128:
-        raise ServiceError(f'prefix_length must be from 1 to 128, got {length}', field='prefix_length')
-    return length
+    return _parse_int(value, 'prefix_length', 1, 128, expected='an integer')
 
 
 def _next_free_prefix(site_group, vrf, length):
