@@ -20,7 +20,7 @@ from netbox.models import NetBoxModel, PrimaryModel
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 
-__all__ = ('IPAllocation', 'IPPool')
+__all__ = ('IPAllocation', 'IPPool', 'IPPoolOccupiedAddress', 'IPPoolUsage')
 
 
 def _default_threshold():
@@ -220,3 +220,55 @@ class IPAllocation(NetBoxModel):
 
     def get_absolute_url(self):
         return reverse('plugins:netbox_archiflow:ipallocation', args=[self.pk])
+
+
+class IPPoolUsage(models.Model):
+    """The counts behind a pool's usage, kept current by PostgreSQL triggers (migration 0002).
+
+    Every write that can change what a pool has free -- a native IP address, an allocation, the pool,
+    its prefix, a populated IP range -- updates this row in the same transaction, so reading usage is
+    one primary-key lookup whatever the pool's size or fill. Never written by Django.
+    """
+
+    pool = models.OneToOneField(
+        to=IPPool,
+        on_delete=models.DO_NOTHING,  # ON DELETE CASCADE in the database (migration 0002)
+        db_constraint=False,
+        primary_key=True,
+        related_name='usage_counts',
+        editable=False,
+    )
+    vrf_id = models.BigIntegerField(null=True, editable=False)
+    first = models.GenericIPAddressField(editable=False)
+    last = models.GenericIPAddressField(editable=False)
+    gateway = models.GenericIPAddressField(null=True, editable=False)
+    total = models.DecimalField(max_digits=39, decimal_places=0, editable=False)
+    populated = models.DecimalField(max_digits=39, decimal_places=0, editable=False)
+    occupied = models.BigIntegerField(editable=False)
+    allocated = models.BigIntegerField(editable=False)
+
+    class Meta:
+        verbose_name = _('IP pool usage')
+
+
+class IPPoolOccupiedAddress(models.Model):
+    """One host of a pool that is not free (outside populated ranges), kept by the same triggers.
+
+    The set lets a trigger tell whether a change made a host occupied or free, so ``IPPoolUsage.occupied``
+    moves by exactly one; allocation searches read it instead of joining native addresses.
+    """
+
+    pool = models.ForeignKey(
+        to=IPPool,
+        on_delete=models.DO_NOTHING,  # ON DELETE CASCADE in the database (migration 0002)
+        db_constraint=False,
+        related_name='+',
+        editable=False,
+    )
+    address = models.GenericIPAddressField(editable=False)
+
+    class Meta:
+        verbose_name = _('IP pool occupied address')
+        constraints = (
+            models.UniqueConstraint(fields=('pool', 'address'), name='netbox_archiflow_ippooloccupied_address'),
+        )

@@ -3,10 +3,11 @@
 Everything here takes plain values and the acting ``user`` (``None`` = the system, no permission
 checks) and raises :mod:`netbox_archiflow.services.errors` exceptions for refusals.
 
-Address arithmetic never enumerates a network: usage is ``size - occupied`` where ``occupied`` is a
-SQL count over the addresses that exist (native IP addresses in the VRF, active allocations, the
-gateway, populated IP ranges), and the next free address is the first gap found by one window
-query over the sorted occupied addresses. Both work for an IPv6 /64 as for an IPv4 /29.
+Address arithmetic never enumerates a network. Database triggers (migration 0002) keep, per pool, the
+set of occupied hosts (native IP addresses in the VRF, active allocations, the gateway) and counters
+in ``IPPoolUsage``, so usage is one row read whatever the pool's size or fill, and the next free
+address is the first gap found by one window query over the occupied set and populated IP ranges.
+Both work for an IPv6 /64 as for an IPv4 /29.
 
 Concurrency: an allocation runs in ``transaction.atomic`` under ``lock_pool('available-ips', 'ippool',
 pk)`` -- a shared lock on the advisory key NetBox's own ``available-ips`` endpoint holds exclusively,
@@ -26,7 +27,7 @@ from ipam.choices import IPAddressStatusChoices, PrefixStatusChoices
 from ipam.models import VRF, IPAddress, IPRange, Prefix
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
-from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
 from netbox_archiflow.services.locks import lock_pool
 
@@ -43,8 +44,7 @@ __all__ = (
     'release_ip_by_address',
 )
 
-ALLOCATION_TABLE = IPAllocation._meta.db_table
-IPADDRESS_TABLE = IPAddress._meta.db_table
+OCCUPIED_TABLE = IPPoolOccupiedAddress._meta.db_table
 
 
 # -- permissions -------------------------------------------------------------------------------------
@@ -95,40 +95,17 @@ def _populated_intervals(pool, first, last):
     return list(IPRange.objects.filter(vrf=pool.prefix.vrf, mark_populated=True).get_intervals(first, last))
 
 
-def _vrf_condition(alias, vrf_id):
-    if vrf_id is None:
-        return f'{alias}.vrf_id IS NULL', []
-    return f'{alias}.vrf_id = %s', [vrf_id]
-
-
-# A native IP address kept (as deprecated) by a released allocation of the same pool does not occupy
-# its address: the next allocation of that address takes it over.
-_NOT_KEPT_BY_RELEASE = (
-    f'NOT (i.status = %s AND EXISTS (SELECT 1 FROM {ALLOCATION_TABLE} k '
-    f'WHERE k.ip_address_id = i.id AND k.pool_id = %s AND NOT k.is_active))'
-)
-
-
 def _occupied_sql(pool, first, last):
-    """SQL (and params) of every occupied host in [first, last] of the pool, one row per holder."""
-    vrf_sql, vrf_params = _vrf_condition('i', pool.prefix.vrf_id)
+    """SQL (and params) of the occupied hosts of the pool in [first, last] (outside populated ranges).
+
+    ``IPPoolOccupiedAddress`` is kept by the database triggers of migration 0002, in the writing
+    transaction, so it holds every native address of the VRF, active allocation and gateway that count.
+    """
     sql = (
-        f'SELECT host(i.address)::inet AS h FROM {IPADDRESS_TABLE} i '
-        f'WHERE {vrf_sql} AND host(i.address)::inet BETWEEN %s::inet AND %s::inet AND {_NOT_KEPT_BY_RELEASE} '
-        f'UNION ALL SELECT a.address FROM {ALLOCATION_TABLE} a '
-        f'WHERE a.pool_id = %s AND a.is_active AND a.address BETWEEN %s::inet AND %s::inet'
+        f'SELECT o.address AS h FROM {OCCUPIED_TABLE} o WHERE o.pool_id = %s AND '
+        'o.address BETWEEN %s::inet AND %s::inet'
     )
-    params = [
-        *vrf_params,
-        str(first),
-        str(last),
-        IPAddressStatusChoices.STATUS_DEPRECATED,
-        pool.pk,
-        pool.pk,
-        str(first),
-        str(last),
-    ]
-    return sql, params
+    return sql, [pool.pk, str(first), str(last)]
 
 
 def first_free_address(pool):
@@ -184,73 +161,23 @@ def _address_is_occupied(pool, address):
 # -- usage -------------------------------------------------------------------------------------------
 
 
+def _usage_of(counts):
+    total = int(counts.total)
+    allocated = counts.allocated
+    available = max(total - int(counts.populated) - counts.occupied, 0)
+    return {
+        'total': total,
+        'allocated': allocated,
+        'reserved': max(total - available - allocated, 0),
+        'available': available,
+        'utilization': round((total - available) * 100 / total, 2) if total else 100.0,
+    }
+
+
 def pools_usage(pools):
-    """{pool.pk: usage dict} for many pools in two queries, whatever their number or size."""
-    pools = [pool for pool in pools if pool.prefix_id]
-    if not pools:
-        return {}
-    rows = []
-    params = []
-    info = {}
-    vrf_ids = {pool.prefix.vrf_id for pool in pools}
-    ranges = list(
-        IPRange.objects.filter(mark_populated=True)
-        .filter(vrf_id__in=[v for v in vrf_ids if v is not None])
-        .values_list('vrf_id', 'start_address', 'end_address')
-    )
-    if None in vrf_ids:
-        ranges += list(
-            IPRange.objects.filter(mark_populated=True, vrf__isnull=True).values_list(
-                'vrf_id', 'start_address', 'end_address'
-            )
-        )
-    for pool in pools:
-        first, last = _bounds(pool)
-        gateway = None
-        if pool.gateway and first <= netaddr.IPAddress(pool.gateway) <= last:
-            gateway = str(netaddr.IPAddress(pool.gateway))
-        populated = 0
-        for vrf_id, start, end in ranges:
-            if vrf_id != pool.prefix.vrf_id or start.ip.version != first.version:
-                continue
-            lo, hi = max(start.ip, first), min(end.ip, last)
-            if lo <= hi:
-                populated += int(hi) - int(lo) + 1
-        info[pool.pk] = (int(last) - int(first) + 1, populated)
-        rows.append('(%s::bigint, %s::bigint, %s::inet, %s::inet, %s::inet)')
-        params += [pool.pk, pool.prefix.vrf_id, str(first), str(last), gateway]
-    sql = (
-        f'WITH p(pool_id, vrf_id, lo, hi, gw) AS (VALUES {", ".join(rows)}) '
-        'SELECT p.pool_id, '
-        f' (SELECT count(*) FROM {ALLOCATION_TABLE} a WHERE a.pool_id = p.pool_id AND a.is_active), '
-        ' (SELECT count(DISTINCT u.h) FROM ('
-        f'   SELECT host(i.address)::inet AS h FROM {IPADDRESS_TABLE} i'
-        '    WHERE i.vrf_id IS NOT DISTINCT FROM p.vrf_id AND host(i.address)::inet BETWEEN p.lo AND p.hi'
-        '    AND NOT (i.status = %s AND EXISTS (SELECT 1 FROM '
-        f'{ALLOCATION_TABLE} k WHERE k.ip_address_id = i.id AND k.pool_id = p.pool_id AND NOT k.is_active))'
-        f'   UNION ALL SELECT a.address FROM {ALLOCATION_TABLE} a'
-        '    WHERE a.pool_id = p.pool_id AND a.is_active AND a.address BETWEEN p.lo AND p.hi'
-        '   UNION ALL SELECT p.gw WHERE p.gw IS NOT NULL'
-        '  ) u WHERE NOT EXISTS (SELECT 1 FROM ipam_iprange r WHERE r.mark_populated'
-        '   AND r.vrf_id IS NOT DISTINCT FROM p.vrf_id'
-        '   AND u.h BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet)'
-        ' ) FROM p'
-    )
-    params.append(IPAddressStatusChoices.STATUS_DEPRECATED)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        result = {}
-        for pool_id, allocated, occupied in cursor.fetchall():
-            total, populated = info[pool_id]
-            available = max(total - populated - occupied, 0)
-            result[pool_id] = {
-                'total': total,
-                'allocated': allocated,
-                'reserved': max(total - available - allocated, 0),
-                'available': available,
-                'utilization': round((total - available) * 100 / total, 2) if total else 100.0,
-            }
-    return result
+    """{pool.pk: usage dict} for many pools in one query, whatever their number or size."""
+    pks = [pool.pk for pool in pools if pool.pk]
+    return {counts.pool_id: _usage_of(counts) for counts in IPPoolUsage.objects.filter(pool_id__in=pks)}
 
 
 def pool_usage(pool):
@@ -261,7 +188,9 @@ def pool_usage(pool):
     occupied by something other than an active allocation of this pool (the gateway, native IP
     addresses in the VRF, populated IP ranges); ``available = total - allocated - reserved``.
     """
-    return pools_usage([pool])[pool.pk]
+    if IPPool.usage_counts.is_cached(pool):  # select_related('usage_counts')
+        return _usage_of(pool.usage_counts)
+    return _usage_of(IPPoolUsage.objects.get(pool_id=pool.pk))
 
 
 # -- pools -------------------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.tables import NetBoxTable, PrimaryModelTable, columns
 from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services.pools import pool_usage
 
 __all__ = ('IPAllocationTable', 'IPPoolTable')
 
 
 class PoolUsageColumn(tables.Column):
-    """One figure of the pool's usage, computed for the whole page at once (two queries)."""
+    """One figure of the pool's usage, read from its trigger-kept counters (list views select_related them)."""
 
     def __init__(self, key, *args, **kwargs):
         kwargs.setdefault('orderable', False)
@@ -18,7 +19,7 @@ class PoolUsageColumn(tables.Column):
         self.key = key
 
     def render(self, record, table, **kwargs):
-        value = table.usage_for(record)[self.key]
+        value = pool_usage(record)[self.key]
         if self.key == 'utilization':
             return render_to_string(
                 'helpers/utilization_graph.html',
@@ -27,7 +28,7 @@ class PoolUsageColumn(tables.Column):
         return f'{value:,}'
 
     def value(self, record, table, **kwargs):
-        return table.usage_for(record)[self.key]
+        return pool_usage(record)[self.key]
 
 
 class IPPoolTable(PrimaryModelTable):
@@ -70,19 +71,6 @@ class IPPoolTable(PrimaryModelTable):
             'last_updated',
         )
         default_columns = ('pk', 'name', 'prefix', 'vrf', 'pool_type', 'allocated', 'available', 'utilization')
-
-    _usage = None
-
-    def usage_for(self, record):
-        if self._usage is None or record.pk not in self._usage:
-            from netbox_archiflow.services.pools import pools_usage
-
-            page = getattr(self, 'page', None)
-            records = [row.record for row in page.object_list] if page is not None else list(self.data)
-            if record not in records:
-                records.append(record)
-            self._usage = pools_usage(records)
-        return self._usage[record.pk]
 
 
 class IPAllocationTable(NetBoxTable):

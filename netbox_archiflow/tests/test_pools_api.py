@@ -1,4 +1,6 @@
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework import status
 
@@ -44,6 +46,28 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
         self.assertHttpStatus(response, status.HTTP_200_OK)
         usage = response.data['results'][0]['usage']
         self.assertEqual(usage, {'total': 254, 'allocated': 0, 'reserved': 1, 'available': 253, 'utilization': 0.39})
+
+    def test_graphql_usage_of_a_list_costs_no_query_per_pool(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        query = '{ netbox_archiflow_ippool_list { name usage } }'
+
+        def run():
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.post(reverse('graphql'), {'query': query}, format='json', **self.header)
+            self.assertHttpStatus(response, status.HTTP_200_OK)
+            data = response.json()
+            self.assertNotIn('errors', data)
+            return data['data']['netbox_archiflow_ippool_list'], len(queries)
+
+        run()  # warms per-process caches
+        pools, three = run()
+        self.assertEqual(pools[0]['usage']['available'], 253)
+        vrf = VRF.objects.get(name='api-vrf')
+        for n in range(6, 12):
+            IPPool.objects.create(name=f'More {n}', prefix=Prefix.objects.create(prefix=f'10.50.{n}.0/24', vrf=vrf))
+        pools, nine = run()
+        self.assertEqual(len(pools), 9)
+        self.assertEqual(nine, three)
 
     def test_create_from_network_refused_leaves_no_prefix(self):
         self.add_permissions('netbox_archiflow.add_ippool', 'ipam.add_prefix', 'ipam.view_vrf')

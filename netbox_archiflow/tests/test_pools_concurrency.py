@@ -17,9 +17,10 @@ from django.test.utils import setup_databases
 
 from core.models import ObjectChange
 from ipam.models import VRF, IPAddress, Prefix
-from netbox_archiflow.models import Alert, IPAllocation, IPPool
+from netbox_archiflow.models import Alert, IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict
+from netbox_archiflow.tests.test_pool_usage_counters import oracle
 from users.constants import TOKEN_PREFIX
 from users.models import Token, User
 
@@ -161,3 +162,32 @@ def test_two_pools_allocate_in_parallel(committed):
     assert len(set(results)) == 16
     for pool in pools:
         assert IPAllocation.objects.filter(pool=pool, is_active=True).count() == 8
+
+
+def test_usage_counters_stay_exact_under_parallel_native_writes(committed):
+    """Writers that take no pool lock (NetBox's own UI / API): the counters' row lock serializes them."""
+    pool = committed.pool('10.200.6.0/27')
+    # Pairs of threads write the same host at once: it must count once, and only go free with both.
+    results = run_parallel(
+        16, lambda i: IPAddress.objects.create(address=f'10.200.6.{2 + i % 8}/27', vrf=committed.vrf).pk
+    )
+    assert all(isinstance(r, int) for r in results), results
+    occupied, allocated, _populated = oracle(pool)
+    counts = IPPoolUsage.objects.get(pool=pool)
+    assert (counts.occupied, counts.allocated) == (len(occupied), allocated) == (8, 0)
+
+    # Both copies of hosts .2-.5 and one copy of .6-.9 deleted in parallel, next to plugin allocations.
+    doomed = [pk for i, pk in enumerate(results) if i % 8 < 4 or i < 8]
+
+    def worker(index):
+        if index < len(doomed):
+            return IPAddress.objects.filter(pk=doomed[index]).delete()[0]
+        return pool_service.allocate_ip(pool, f'asset-{index}')[0].address
+
+    results = run_parallel(len(doomed) + 4, worker)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    occupied, allocated, _populated = oracle(pool)
+    counts = IPPoolUsage.objects.get(pool=pool)
+    assert set(IPPoolOccupiedAddress.objects.filter(pool=pool).values_list('address', flat=True)) == occupied
+    assert (counts.occupied, counts.allocated) == (len(occupied), allocated)
+    assert allocated == 4

@@ -42,7 +42,7 @@ __all__ = (
 
 @register_model_view(IPPool, 'list', path='', detail=False)
 class IPPoolListView(generic.ObjectListView):
-    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan')
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
     table = tables.IPPoolTable
     filterset = filtersets.IPPoolFilterSet
     filterset_form = forms.IPPoolFilterForm
@@ -50,7 +50,7 @@ class IPPoolListView(generic.ObjectListView):
 
 @register_model_view(IPPool)
 class IPPoolView(generic.ObjectView):
-    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan')
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
     template_name = 'netbox_archiflow/ippool.html'
     layout = layout.Layout(
         layout.Row(

@@ -68,9 +68,6 @@ class IPPoolSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         brief_fields = ('id', 'url', 'display', 'name', 'description')
 
     def get_usage(self, obj) -> dict:
-        usage = self.context.get('pool_usage')
-        if usage is not None and obj.pk in usage:
-            return usage[obj.pk]
         return pool_service.pool_usage(obj)
 
     def validate(self, data):

@@ -24,22 +24,9 @@ __all__ = ('IPAllocationViewSet', 'IPPoolAllocateView', 'IPPoolViewSet')
 
 
 class IPPoolViewSet(ServiceErrorMixin, NetBoxModelViewSet):
-    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan')
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
     serializer_class = IPPoolSerializer
     filterset_class = filtersets.IPPoolFilterSet
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        if not self.brief:
-            # Usage of the whole page in two queries instead of two per pool.
-            self._pool_usage = pool_service.pools_usage(page if page is not None else list(queryset))
-        return page
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if getattr(self, '_pool_usage', None) is not None:
-            context['pool_usage'] = self._pool_usage
-        return context
 
     # Validation may create the pool's native prefix: a refused request must leave nothing behind.
     def create(self, request, *args, **kwargs):

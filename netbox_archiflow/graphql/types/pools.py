@@ -25,7 +25,9 @@ class IPPoolType(PrimaryObjectType):
     dns_servers: list[str]
     allocations: list[Annotated['IPAllocationType', strawberry.lazy('netbox_archiflow.graphql.types')]]
 
-    @strawberry_django.field(description='total / allocated / reserved / available / utilization (JSON)')
+    @strawberry_django.field(
+        description='total / allocated / reserved / available / utilization (JSON)', select_related=['usage_counts']
+    )
     def usage(self) -> JSON:
         from netbox_archiflow.services.pools import pool_usage
 
