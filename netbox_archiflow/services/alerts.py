@@ -12,6 +12,7 @@ from functools import partial
 import netaddr
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from dcim.choices import DeviceStatusChoices
@@ -124,13 +125,23 @@ def resolve(alert, *, user=None):
 # -- automatic evaluation ----------------------------------------------------------------------------
 
 
-def evaluate_pool(pool_id):
-    """Raise or resolve ``pool_threshold`` for a pool; resolve ``pool_exhausted`` below the threshold."""
+def _with_alert_state(pools):
+    """Pools with their usage counters and whether a usage alert is open: one query for any number.
+
+    Most evaluations find a pool below its threshold with nothing open and so end without another query.
+    """
+    open_usage_alert = Alert.objects.filter(
+        object_type=ContentType.objects.get_for_model(IPPool),
+        object_id=OuterRef('pk'),
+        alert_type__in=(AlertTypeChoices.TYPE_POOL_THRESHOLD, AlertTypeChoices.TYPE_POOL_EXHAUSTED),
+        resolved_at__isnull=True,
+    )
+    return pools.select_related('usage_counts').annotate(has_open_usage_alert=Exists(open_usage_alert))
+
+
+def _evaluate_pool(pool):
     from netbox_archiflow.services.pools import pool_usage
 
-    pool = IPPool.objects.select_related('prefix').filter(pk=pool_id).first()
-    if pool is None:
-        return
     usage = pool_usage(pool)
     if pool.is_active and usage['utilization'] >= pool.alert_threshold:
         raise_alert(
@@ -140,10 +151,17 @@ def evaluate_pool(pool_id):
             message=f'Pool {pool} is {usage["utilization"]}% used (threshold {pool.alert_threshold}%).',
             details={'usage': usage, 'threshold': pool.alert_threshold},
         )
-    else:
+    elif pool.has_open_usage_alert:
         reason = f'utilization {usage["utilization"]}% below {pool.alert_threshold}%'
         resolve_alerts(AlertTypeChoices.TYPE_POOL_THRESHOLD, pool, reason)
         resolve_alerts(AlertTypeChoices.TYPE_POOL_EXHAUSTED, pool, reason)
+
+
+def evaluate_pool(pool_id):
+    """Raise or resolve ``pool_threshold`` for a pool; resolve ``pool_exhausted`` below the threshold."""
+    pool = _with_alert_state(IPPool.objects.filter(pk=pool_id)).first()
+    if pool is not None:
+        _evaluate_pool(pool)
 
 
 def raise_pool_exhausted(pool_id, asset_id=None):
@@ -172,13 +190,19 @@ def _pools_at(vrf_id, host):
 
 def evaluate_ip_address(ip_id):
     """After a native IP address was saved: ``ip_conflict`` when it collides with another asset's allocation."""
-    ip = IPAddress.objects.filter(pk=ip_id).first()
+    open_conflict = Alert.objects.filter(
+        object_type=ContentType.objects.get_for_model(IPAddress),
+        object_id=OuterRef('pk'),
+        alert_type=AlertTypeChoices.TYPE_IP_CONFLICT,
+        resolved_at__isnull=True,
+    )
+    ip = IPAddress.objects.annotate(has_open_conflict=Exists(open_conflict)).filter(pk=ip_id).first()
     if ip is None:
         return
     host = str(ip.address.ip)
-    pools = list(_pools_at(ip.vrf_id, host))
+    pools = list(_with_alert_state(_pools_at(ip.vrf_id, host)))
     for pool in pools:
-        evaluate_pool(pool.pk)
+        _evaluate_pool(pool)
     holders = list(
         IPAllocation.objects.filter(pool__in=pools, address=host, is_active=True)
         .exclude(ip_address=ip)
@@ -195,7 +219,7 @@ def evaluate_ip_address(ip_id):
             ),
             details={'allocation': holder.pk, 'pool': holder.pool_id, 'asset_id': holder.asset_id, 'address': host},
         )
-    else:
+    elif ip.has_open_conflict:
         resolve_alerts(AlertTypeChoices.TYPE_IP_CONFLICT, ip, 'no colliding allocation')
 
 
@@ -209,8 +233,8 @@ def ip_address_deleted(ip_id, vrf_id, host):
         resolved_at__isnull=True,
     ):
         _close(alert, reason='IP address deleted')
-    for pool in _pools_at(vrf_id, host):
-        evaluate_pool(pool.pk)
+    for pool in _with_alert_state(_pools_at(vrf_id, host)):
+        _evaluate_pool(pool)
 
 
 def resolve_conflicts_of_allocation(allocation_id):
