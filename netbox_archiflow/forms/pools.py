@@ -13,8 +13,10 @@ from netbox.forms import (
     PrimaryModelForm,
     PrimaryModelImportForm,
 )
+from netbox.forms.mixins import ChangelogMessageMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
 from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
@@ -28,6 +30,7 @@ from utilities.forms.widgets import BulkEditNullBooleanSelect
 
 __all__ = (
     'AllocateForm',
+    'IPAllocationAddForm',
     'IPAllocationBulkEditForm',
     'IPAllocationFilterForm',
     'IPAllocationForm',
@@ -179,7 +182,45 @@ class IPAllocationFilterForm(NetBoxModelFilterSetForm):
     tag = TagFilterField(model)
 
 
-class AllocateForm(forms.Form):
+# Refusals the service raises without naming an input, and the input of an allocation form they are about.
+REFUSAL_FIELDS = {
+    'pool_exhausted': 'pool',
+    'pool_inactive': 'pool',
+    'pool_reserved': 'address',
+    'asset_has_address': 'address',
+    'address_in_use': 'address',
+}
+
+
+class AllocationServiceMixin:
+    """Forms whose values become one ``allocate_ip`` call, so every way of allocating follows the same rules."""
+
+    def allocate(self, pool, user):
+        """``(allocation, created)``; raises the service's refusal."""
+        data = self.cleaned_data
+        return pool_service.allocate_ip(
+            pool,
+            data['asset_id'],
+            user=user,
+            address=data.get('address') or None,
+            device=data.get('device'),
+            interface=data.get('interface'),
+            device_name=data.get('device_name') or '',
+            device_type=data.get('device_type') or '',
+            mac_address=data.get('mac_address') or '',
+            notes=data.get('notes') or '',
+        )
+
+    def refusal_error(self, exc):
+        """``(field, message)`` of a service refusal: the field of this form it is about, or None."""
+        field = exc.field or REFUSAL_FIELDS.get(exc.code)
+        return (field if field in self.fields else None), f'{exc.detail} ({exc.code})'
+
+    def add_refusal(self, exc):
+        self.add_error(*self.refusal_error(exc))
+
+
+class AllocateForm(AllocationServiceMixin, forms.Form):
     """The pool's "Allocate" action; the service does the work."""
 
     asset_id = forms.CharField(label=_('Asset ID'), max_length=100)
@@ -197,3 +238,15 @@ class AllocateForm(forms.Form):
     device_type = forms.CharField(label=_('Device type'), max_length=50, required=False)
     mac_address = forms.CharField(label=_('MAC address'), max_length=32, required=False)
     notes = forms.CharField(label=_('Notes'), required=False, widget=forms.Textarea(attrs={'rows': 2}))
+
+
+class IPAllocationAddForm(ChangelogMessageMixin, AllocateForm):
+    """Adding an allocation is allocating: the pool's Allocate form with the pool to choose."""
+
+    pool = DynamicModelChoiceField(label=_('Pool'), queryset=IPPool.objects.all(), query_params={'is_active': 'true'})
+
+    fieldsets = (
+        FieldSet('pool', 'asset_id', 'address', name=_('IP allocation')),
+        FieldSet('device', 'interface', 'device_name', 'device_type', 'mac_address', name=_('Holder')),
+        FieldSet('notes', name=_('Notes')),
+    )

@@ -4,8 +4,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
+from core.models import ObjectChange
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
-from netbox.object_actions import BulkDelete, BulkEdit, BulkExport
+from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
@@ -14,9 +15,12 @@ from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.ui import panels
+from utilities.forms import restrict_form_fields
+from utilities.querydict import normalize_querydict
 from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
+    'IPAllocationAddView',
     'IPAllocationBulkDeleteView',
     'IPAllocationBulkEditView',
     'IPAllocationDeleteView',
@@ -33,6 +37,28 @@ __all__ = (
     'IPPoolListView',
     'IPPoolView',
 )
+
+
+def label_changes(request, message):
+    """Put a form's change log message on the change records of this request.
+
+    The service saves instances of its own, so the message cannot ride on the instance as in NetBox's views.
+    """
+    if message:
+        ObjectChange.objects.filter(request_id=request.id).update(message=message)
+
+
+def report_allocation(request, allocation, created):
+    if created:
+        messages.success(
+            request,
+            _('Allocated {address} to {asset}.').format(address=allocation.address, asset=allocation.asset_id),
+        )
+    else:
+        messages.info(
+            request,
+            _('{asset} already holds {address}.').format(address=allocation.address, asset=allocation.asset_id),
+        )
 
 
 #
@@ -141,38 +167,12 @@ class IPPoolAllocateView(ConditionalLoginRequiredMixin, View):
         pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
         form = forms.AllocateForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                allocation, created = pool_service.allocate_ip(
-                    pool,
-                    data['asset_id'],
-                    user=request.user,
-                    address=data.get('address') or None,
-                    device=data.get('device'),
-                    interface=data.get('interface'),
-                    device_name=data.get('device_name', ''),
-                    device_type=data.get('device_type', ''),
-                    mac_address=data.get('mac_address', ''),
-                    notes=data.get('notes', ''),
-                )
+                allocation, created = form.allocate(pool, request.user)
             except ServiceError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, f'{exc.detail} ({exc.code})')
+                form.add_refusal(exc)
             else:
-                if created:
-                    messages.success(
-                        request,
-                        _('Allocated {address} to {asset}.').format(
-                            address=allocation.address, asset=allocation.asset_id
-                        ),
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _('{asset} already holds {address}.').format(
-                            address=allocation.address, asset=allocation.asset_id
-                        ),
-                    )
+                report_allocation(request, allocation, created)
                 return redirect(allocation.get_absolute_url())
         return render(request, self.template_name, {'object': pool, 'form': form, 'tab': None})
 
@@ -190,8 +190,7 @@ class IPAllocationListView(generic.ObjectListView):
     table = tables.IPAllocationTable
     filterset = filtersets.IPAllocationFilterSet
     filterset_form = forms.IPAllocationFilterForm
-    # Allocations are created by the pool's Allocate action, never by a form or an import.
-    actions = (BulkExport, BulkEdit, BulkDelete)
+    actions = (AddObject, BulkExport, BulkEdit, BulkDelete)
 
 
 @register_model_view(IPAllocation)
@@ -214,6 +213,44 @@ class IPAllocationView(generic.ObjectView):
             ),
         ],
     )
+
+
+@register_model_view(IPAllocation, 'add', detail=False)
+class IPAllocationAddView(generic.ObjectEditView):
+    """Adding an allocation is allocating: the same service call as the pool's Allocate action, REST and RPC.
+
+    A plain model save would bypass the pool lock, idempotency, the native IP address and the alerts.
+    """
+
+    queryset = IPAllocation.objects.all()
+    form = forms.IPAllocationAddForm
+
+    def _render(self, request, form):
+        model = self.queryset.model
+        context = {'model': model, 'object': model(), 'form': form, 'return_url': self.get_return_url(request)}
+        return render(request, self.template_name, context)
+
+    def get(self, request):
+        form = self.form(initial=normalize_querydict(request.GET))
+        restrict_form_fields(form, request.user)
+        return self._render(request, form)
+
+    def post(self, request):
+        form = self.form(data=request.POST)
+        restrict_form_fields(form, request.user)
+        if form.is_valid():
+            try:
+                allocation, created = form.allocate(form.cleaned_data['pool'], request.user)
+            except ServiceError as exc:
+                form.add_refusal(exc)
+            else:
+                if created:
+                    label_changes(request, form.cleaned_data.get('changelog_message'))
+                report_allocation(request, allocation, created)
+                if '_addanother' in request.POST:
+                    return redirect(f'{request.path}?pool={allocation.pool_id}')
+                return redirect(self.get_return_url(request, allocation))
+        return self._render(request, form)
 
 
 @register_model_view(IPAllocation, 'edit')

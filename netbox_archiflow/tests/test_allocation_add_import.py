@@ -1,0 +1,122 @@
+"""Adding IP allocations goes through ``allocate_ip``; refusals land on the field at fault."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from core.choices import ObjectChangeActionChoices
+from core.models import ObjectChange
+from ipam.models import IPAddress, Prefix
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
+from users.models import ObjectPermission
+from utilities.testing import TestCase, create_test_device
+
+ADD_URL = reverse('plugins:netbox_archiflow:ipallocation_add')
+
+
+class AllocationFormTestCase(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.pool = IPPool.objects.create(name='ui', prefix=Prefix.objects.create(prefix='10.141.0.0/29'))
+        cls.small = IPPool.objects.create(name='small', prefix=Prefix.objects.create(prefix='10.141.1.0/30'))
+        cls.hidden = IPPool.objects.create(name='hidden', prefix=Prefix.objects.create(prefix='10.141.2.0/29'))
+        cls.device = create_test_device('srv-dev')
+
+    def state(self):
+        return IPAllocation.objects.count(), IPAddress.objects.count()
+
+
+class IPAllocationAddViewTest(AllocationFormTestCase):
+    def setUp(self):
+        super().setUp()
+        self.add_permissions('netbox_archiflow.add_ipallocation', 'netbox_archiflow.view_ippool', 'dcim.view_device')
+
+    def add(self, **data):
+        return self.client.post(ADD_URL, {'pool': self.pool.pk, **data})
+
+    def test_add_allocates_through_the_service(self):
+        self.assertHttpStatus(self.client.get(f'{ADD_URL}?pool={self.pool.pk}'), 200)
+        response = self.add(asset_id='srv-1', device=self.device.pk, changelog_message='ticket 42')
+        allocation = IPAllocation.objects.get(asset_id='srv-1')
+        self.assertRedirects(response, allocation.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual((allocation.address, allocation.allocated_by), ('10.141.0.1', self.user))
+        self.assertEqual((allocation.device, allocation.device_name), (self.device, 'srv-dev'))
+        self.assertEqual(str(allocation.ip_address.address), '10.141.0.1/29')
+        changes = ObjectChange.objects.filter(action=ObjectChangeActionChoices.ACTION_CREATE)
+        for obj in (allocation, allocation.ip_address):
+            change = changes.get(changed_object_type=ContentType.objects.get_for_model(obj), changed_object_id=obj.pk)
+            self.assertEqual((change.user, change.message), (self.user, 'ticket 42'))
+
+        before = self.state()
+        response = self.add(asset_id='srv-1', notes='again')
+        self.assertRedirects(response, allocation.get_absolute_url(), fetch_redirect_response=False)
+        self.assertEqual(self.state(), before)
+        allocation.refresh_from_db()
+        self.assertEqual(allocation.notes, '')
+
+    def test_add_another_keeps_the_pool(self):
+        response = self.add(asset_id='srv-2', _addanother='')
+        self.assertRedirects(response, f'{ADD_URL}?pool={self.pool.pk}', fetch_redirect_response=False)
+
+    def assertRefused(self, response, field, code, before):
+        self.assertHttpStatus(response, 200)
+        errors = response.context['form'].errors
+        self.assertEqual(list(errors), [field])
+        self.assertIn(code, errors[field][0])
+        self.assertEqual(self.state(), before)
+
+    def test_refusals_are_errors_on_the_field_at_fault(self):
+        pool_service.allocate_ip(self.pool, 'holder')  # 10.141.0.1
+        for asset in ('s1', 's2'):
+            pool_service.allocate_ip(self.small, asset)
+        before = self.state()
+        self.assertRefused(self.add(pool=self.small.pk, asset_id='s3'), 'pool', 'pool_exhausted', before)
+        self.assertRefused(self.add(asset_id='a', address='10.141.0.1'), 'address', 'address_in_use', before)
+        self.assertRefused(self.add(asset_id='a', address='10.141.9.9'), 'address', 'invalid', before)
+        self.assertRefused(self.add(asset_id='a', mac_address='not-a-mac'), 'mac_address', 'invalid', before)
+        self.assertRefused(self.add(asset_id='holder', address='10.141.0.2'), 'address', 'asset_has_address', before)
+        self.pool.is_active = False
+        self.pool.save()
+        self.assertRefused(self.add(asset_id='a'), 'pool', 'pool_inactive', before)
+
+    def test_pool_the_user_cannot_see_is_refused(self):
+        self.remove_permissions('netbox_archiflow.view_ippool')
+        permission = ObjectPermission.objects.create(
+            name='ui pools only', actions=['view'], constraints={'name__in': ['ui', 'small']}
+        )
+        permission.users.add(self.user)
+        permission.object_types.add(ContentType.objects.get_for_model(IPPool))
+        before = self.state()
+        response = self.add(pool=self.hidden.pk, asset_id='a')
+        self.assertHttpStatus(response, 200)
+        self.assertIn('pool', response.context['form'].errors)
+        self.assertEqual(self.state(), before)
+        self.assertHttpStatus(self.add(asset_id='a'), 302)
+
+    def test_object_constraints_of_the_add_permission_apply(self):
+        self.remove_permissions('netbox_archiflow.add_ipallocation')
+        permission = ObjectPermission.objects.create(
+            name='small pool only', actions=['add'], constraints={'pool__name': 'small'}
+        )
+        permission.users.add(self.user)
+        permission.object_types.add(ContentType.objects.get_for_model(IPAllocation))
+        before = self.state()
+        response = self.add(asset_id='a')
+        self.assertHttpStatus(response, 200)
+        self.assertIn('permission_denied', ' '.join(response.context['form'].non_field_errors()))
+        self.assertEqual(self.state(), before)
+        self.assertHttpStatus(self.add(pool=self.small.pk, asset_id='a'), 302)
+
+    def test_without_add_permission(self):
+        self.remove_permissions('netbox_archiflow.add_ipallocation')
+        before = self.state()
+        self.assertHttpStatus(self.client.get(ADD_URL), 403)
+        self.assertHttpStatus(self.add(asset_id='a'), 403)
+        self.assertEqual(self.state(), before)
+
+
+class IPAllocationListButtonsTest(TestCase):
+    def test_list_offers_add(self):
+        self.add_permissions('netbox_archiflow.view_ipallocation', 'netbox_archiflow.add_ipallocation')
+        response = self.client.get(reverse('plugins:netbox_archiflow:ipallocation_list'))
+        self.assertContains(response, f'href="{ADD_URL}')
