@@ -48,7 +48,7 @@ IP_POOLS_GROUP = (
     'IP Pools',
     (
         _item('ippool', 'IP Pools'),
-        _item('ipallocation', 'IP Allocations', bulk_import=False),
+        _item('ipallocation', 'IP Allocations'),
     ),
 )
 ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False, bulk_import=False),))

@@ -15,9 +15,10 @@ from netbox.forms import (
 )
 from netbox.forms.mixins import ChangelogMessageMixin
 from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
-from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, add_blank_choice
+from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
     CSVModelChoiceField,
@@ -34,6 +35,7 @@ __all__ = (
     'IPAllocationBulkEditForm',
     'IPAllocationFilterForm',
     'IPAllocationForm',
+    'IPAllocationImportForm',
     'IPPoolBulkEditForm',
     'IPPoolFilterForm',
     'IPPoolForm',
@@ -250,3 +252,38 @@ class IPAllocationAddForm(ChangelogMessageMixin, AllocateForm):
         FieldSet('device', 'interface', 'device_name', 'device_type', 'mac_address', name=_('Holder')),
         FieldSet('notes', name=_('Notes')),
     )
+
+
+class PoolByNameOrIDField(CSVModelChoiceField):
+    """A pool by name, or by ID when no pool has that name (JSON and YAML rows have no ``pool.id`` header)."""
+
+    def to_python(self, value):
+        if str(value).isdigit() and not self.queryset.filter(**{self.to_field_name: value}).exists():
+            try:
+                return self.queryset.get(pk=value)
+            except self.queryset.model.DoesNotExist:
+                raise forms.ValidationError(
+                    self.error_messages['invalid_choice'], code='invalid_choice', params={'value': value}
+                ) from None
+        return super().to_python(value)
+
+
+class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, CSVModelForm):
+    """One allocation per row, made by the service (see ``IPAllocationBulkImportView``)."""
+
+    pool = PoolByNameOrIDField(
+        label=_('Pool'), queryset=IPPool.objects.all(), to_field_name='name', help_text=_('Pool name or ID')
+    )
+    address = forms.CharField(
+        label=_('Address'), required=False, help_text=_('Leave empty for the lowest free address')
+    )
+    device = CSVModelChoiceField(
+        label=_('Device'), queryset=Device.objects.all(), required=False, to_field_name='name', help_text=_('Name')
+    )
+
+    class Meta:
+        model = IPAllocation
+        fields = ('pool', 'asset_id', 'address', 'device', 'device_name', 'device_type', 'mac_address', 'notes')
+
+    def validate_constraints(self):
+        """Skipped: the service decides about active addresses and assets, under the pool's lock."""

@@ -1,19 +1,18 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
 from core.models import ObjectChange
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
-from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
-from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.services.errors import Conflict, ServiceError
 from netbox_archiflow.ui import panels
 from utilities.forms import restrict_form_fields
 from utilities.querydict import normalize_querydict
@@ -23,6 +22,7 @@ __all__ = (
     'IPAllocationAddView',
     'IPAllocationBulkDeleteView',
     'IPAllocationBulkEditView',
+    'IPAllocationBulkImportView',
     'IPAllocationDeleteView',
     'IPAllocationEditView',
     'IPAllocationListView',
@@ -190,7 +190,6 @@ class IPAllocationListView(generic.ObjectListView):
     table = tables.IPAllocationTable
     filterset = filtersets.IPAllocationFilterSet
     filterset_form = forms.IPAllocationFilterForm
-    actions = (AddObject, BulkExport, BulkEdit, BulkDelete)
 
 
 @register_model_view(IPAllocation)
@@ -262,6 +261,40 @@ class IPAllocationEditView(generic.ObjectEditView):
 @register_model_view(IPAllocation, 'delete')
 class IPAllocationDeleteView(generic.ObjectDeleteView):
     queryset = IPAllocation.objects.all()
+
+
+@register_model_view(IPAllocation, 'bulk_import', path='import', detail=False)
+class IPAllocationBulkImportView(generic.BulkImportView):
+    """Every row is allocated by the service, all in the import's one transaction: a refused row rolls back all."""
+
+    queryset = IPAllocation.objects.all()
+    model_form = forms.IPAllocationImportForm
+
+    def save_object(self, object_form, request):
+        pool = object_form.cleaned_data['pool']
+        allocation, created = object_form.allocate(pool, request.user)
+        if not created:
+            # Saying "imported" for a row that changed nothing would hide that its values were not applied.
+            raise Conflict(
+                f'Asset {allocation.asset_id} already holds {allocation.address} in pool {pool}.',
+                code='asset_has_address',
+                field='asset_id',
+            )
+        return allocation
+
+    def _save_object(self, model_form, request, parent_idx):
+        """A refused row is reported like a row's form errors: with its number and field."""
+        try:
+            return super()._save_object(model_form, request, parent_idx)
+        except ServiceError as exc:
+            field, message = model_form.refusal_error(exc)
+            errors = {field or '__all__': [message]}
+            raise ValidationError(self._compile_form_errors(errors, index=parent_idx)) from exc
+
+    def create_and_update_objects(self, form, request):
+        allocations = super().create_and_update_objects(form, request)
+        label_changes(request, form.cleaned_data.get('changelog_message'))
+        return allocations
 
 
 @register_model_view(IPAllocation, 'bulk_edit', path='edit', detail=False)
