@@ -51,7 +51,7 @@ IP_POOLS_GROUP = (
         _item('ipallocation', 'IP Allocations'),
     ),
 )
-ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False, bulk_import=False),))
+ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
 DIAGRAMS_GROUP = (
     _('Diagrams'),
     (
