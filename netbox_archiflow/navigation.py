@@ -3,17 +3,20 @@ from django.utils.translation import gettext_lazy as _
 from netbox.plugins import PluginMenu, PluginMenuButton, PluginMenuItem
 
 
-def _item(model, label, add=True, extra_buttons=()):
+def _item(model, label, add=True, bulk_import=True, extra_buttons=()):
     """A menu entry for one plugin model, with the usual add and import buttons."""
     buttons = ()
     if add:
-        buttons = (
+        buttons += (
             PluginMenuButton(
                 link=f'plugins:netbox_archiflow:{model}_add',
                 title=_('Add'),
                 icon_class='mdi mdi-plus-thick',
                 permissions=[f'netbox_archiflow.add_{model}'],
             ),
+        )
+    if bulk_import:
+        buttons += (
             PluginMenuButton(
                 link=f'plugins:netbox_archiflow:{model}_bulk_import',
                 title=_('Import'),
@@ -45,7 +48,7 @@ IP_POOLS_GROUP = (
     'IP Pools',
     (
         _item('ippool', 'IP Pools'),
-        _item('ipallocation', 'IP Allocations', add=False),
+        _item('ipallocation', 'IP Allocations'),
     ),
 )
 ALERTS_GROUP = ('Alerts', (_item('alert', 'Alerts', add=False),))
@@ -70,7 +73,7 @@ DIAGRAMS_GROUP = (
             permissions=['netbox_archiflow.add_diagram'],
         ),
         _item('diagramtemplate', _('Diagram templates')),
-        _item('diagramversion', _('Diagram versions'), add=False),
+        _item('diagramversion', _('Diagram versions'), add=False, bulk_import=False),
     ),
 )
 

@@ -1,13 +1,16 @@
 from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from netbox.forms import NetBoxModelBulkEditForm, NetBoxModelFilterSetForm, NetBoxModelForm
+from netbox.forms import NetBoxModelBulkEditForm, NetBoxModelFilterSetForm, NetBoxModelForm, NetBoxModelImportForm
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
+from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import Alert
-from utilities.forms.fields import TagFilterField
+from utilities.forms.fields import CSVChoiceField, CSVContentTypeField, TagFilterField
 from utilities.forms.rendering import FieldSet
 
-__all__ = ('AlertBulkEditForm', 'AlertFilterForm', 'AlertForm')
+__all__ = ('AlertBulkEditForm', 'AlertFilterForm', 'AlertForm', 'AlertImportForm')
 
 
 class AlertForm(NetBoxModelForm):
@@ -18,6 +21,55 @@ class AlertForm(NetBoxModelForm):
     class Meta:
         model = Alert
         fields = ['tags']
+
+
+class AlertImportForm(CreateOnlyImportMixin, NetBoxModelImportForm):
+    """Open alerts from elsewhere (e.g. the predecessor system); the one-open-alert-per-object rule still holds."""
+
+    alert_type = CSVChoiceField(label=_('Type'), choices=AlertTypeChoices)
+    severity = CSVChoiceField(label=_('Severity'), choices=AlertSeverityChoices)
+    object_type = CSVContentTypeField(
+        label=_('Object type'), queryset=ContentType.objects.all(), help_text=_('app_label.model, e.g. dcim.device')
+    )
+    details = forms.JSONField(label=_('Details'), required=False, help_text=_('A JSON object'))
+
+    class Meta:
+        model = Alert
+        fields = ('alert_type', 'severity', 'object_type', 'object_id', 'message', 'details', 'tags')
+
+    def clean_details(self):
+        details = self.cleaned_data.get('details')
+        if details is None:
+            return {}
+        if not isinstance(details, dict):
+            raise forms.ValidationError(_('Details must be a JSON object.'))
+        return details
+
+    def clean(self):
+        super().clean()
+        object_type = self.cleaned_data.get('object_type')
+        object_id = self.cleaned_data.get('object_id')
+        if object_type is None or object_id is None:
+            return self.cleaned_data
+        model = object_type.model_class()
+        obj = model._default_manager.filter(pk=object_id).first() if model is not None else None
+        if obj is None:
+            self.add_error(
+                'object_id',
+                _('{app_label}.{model} {id} does not exist.').format(
+                    app_label=object_type.app_label, model=object_type.model, id=object_id
+                ),
+            )
+        else:
+            self.instance.object_repr = str(obj)[:200]
+        return self.cleaned_data
+
+    def validate_constraints(self):
+        """All constraints: Django would skip one open alert per object (``resolved_at`` is not a form field)."""
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as exc:
+            self.add_error(None, exc)
 
 
 class AlertBulkEditForm(NetBoxModelBulkEditForm):

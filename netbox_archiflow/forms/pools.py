@@ -13,9 +13,12 @@ from netbox.forms import (
     PrimaryModelForm,
     PrimaryModelImportForm,
 )
+from netbox.forms.mixins import ChangelogMessageMixin
 from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import IPAllocation, IPPool
-from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, add_blank_choice
+from netbox_archiflow.services import pools as pool_service
+from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
     CSVModelChoiceField,
@@ -28,9 +31,11 @@ from utilities.forms.widgets import BulkEditNullBooleanSelect
 
 __all__ = (
     'AllocateForm',
+    'IPAllocationAddForm',
     'IPAllocationBulkEditForm',
     'IPAllocationFilterForm',
     'IPAllocationForm',
+    'IPAllocationImportForm',
     'IPPoolBulkEditForm',
     'IPPoolFilterForm',
     'IPPoolForm',
@@ -179,7 +184,45 @@ class IPAllocationFilterForm(NetBoxModelFilterSetForm):
     tag = TagFilterField(model)
 
 
-class AllocateForm(forms.Form):
+# Refusals the service raises without naming an input, and the input of an allocation form they are about.
+REFUSAL_FIELDS = {
+    'pool_exhausted': 'pool',
+    'pool_inactive': 'pool',
+    'pool_reserved': 'address',
+    'asset_has_address': 'address',
+    'address_in_use': 'address',
+}
+
+
+class AllocationServiceMixin:
+    """Forms whose values become one ``allocate_ip`` call, so every way of allocating follows the same rules."""
+
+    def allocate(self, pool, user):
+        """``(allocation, created)``; raises the service's refusal."""
+        data = self.cleaned_data
+        return pool_service.allocate_ip(
+            pool,
+            data['asset_id'],
+            user=user,
+            address=data.get('address') or None,
+            device=data.get('device'),
+            interface=data.get('interface'),
+            device_name=data.get('device_name') or '',
+            device_type=data.get('device_type') or '',
+            mac_address=data.get('mac_address') or '',
+            notes=data.get('notes') or '',
+        )
+
+    def refusal_error(self, exc):
+        """``(field, message)`` of a service refusal: the field of this form it is about, or None."""
+        field = exc.field or REFUSAL_FIELDS.get(exc.code)
+        return (field if field in self.fields else None), f'{exc.detail} ({exc.code})'
+
+    def add_refusal(self, exc):
+        self.add_error(*self.refusal_error(exc))
+
+
+class AllocateForm(AllocationServiceMixin, forms.Form):
     """The pool's "Allocate" action; the service does the work."""
 
     asset_id = forms.CharField(label=_('Asset ID'), max_length=100)
@@ -197,3 +240,50 @@ class AllocateForm(forms.Form):
     device_type = forms.CharField(label=_('Device type'), max_length=50, required=False)
     mac_address = forms.CharField(label=_('MAC address'), max_length=32, required=False)
     notes = forms.CharField(label=_('Notes'), required=False, widget=forms.Textarea(attrs={'rows': 2}))
+
+
+class IPAllocationAddForm(ChangelogMessageMixin, AllocateForm):
+    """Adding an allocation is allocating: the pool's Allocate form with the pool to choose."""
+
+    pool = DynamicModelChoiceField(label=_('Pool'), queryset=IPPool.objects.all(), query_params={'is_active': 'true'})
+
+    fieldsets = (
+        FieldSet('pool', 'asset_id', 'address', name=_('IP allocation')),
+        FieldSet('device', 'interface', 'device_name', 'device_type', 'mac_address', name=_('Holder')),
+        FieldSet('notes', name=_('Notes')),
+    )
+
+
+class PoolByNameOrIDField(CSVModelChoiceField):
+    """A pool by name, or by ID when no pool has that name (JSON and YAML rows have no ``pool.id`` header)."""
+
+    def to_python(self, value):
+        if str(value).isdigit() and not self.queryset.filter(**{self.to_field_name: value}).exists():
+            try:
+                return self.queryset.get(pk=value)
+            except self.queryset.model.DoesNotExist:
+                raise forms.ValidationError(
+                    self.error_messages['invalid_choice'], code='invalid_choice', params={'value': value}
+                ) from None
+        return super().to_python(value)
+
+
+class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, CSVModelForm):
+    """One allocation per row, made by the service (see ``IPAllocationBulkImportView``)."""
+
+    pool = PoolByNameOrIDField(
+        label=_('Pool'), queryset=IPPool.objects.all(), to_field_name='name', help_text=_('Pool name or ID')
+    )
+    address = forms.CharField(
+        label=_('Address'), required=False, help_text=_('Leave empty for the lowest free address')
+    )
+    device = CSVModelChoiceField(
+        label=_('Device'), queryset=Device.objects.all(), required=False, to_field_name='name', help_text=_('Name')
+    )
+
+    class Meta:
+        model = IPAllocation
+        fields = ('pool', 'asset_id', 'address', 'device', 'device_name', 'device_type', 'mac_address', 'notes')
+
+    def validate_constraints(self):
+        """Skipped: the service decides about active addresses and assets, under the pool's lock."""

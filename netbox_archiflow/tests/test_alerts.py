@@ -7,13 +7,14 @@ from django.urls import reverse
 from core.models import ObjectChange
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from ipam.models import VRF, IPAddress, Prefix
+from netbox_archiflow.forms import AlertImportForm
 from netbox_archiflow.models import Alert, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict, PermissionDenied
 from netbox_archiflow.widgets import OpenAlertsWidget
 from users.models import User
-from utilities.testing import TestCase
+from utilities.testing import TestCase, create_test_device
 
 
 class AlertTestCase(TestCase):
@@ -206,3 +207,95 @@ class ManualAlertTest(AlertTestCase):
         self.assertIn(self.alert.get_absolute_url(), html)
         nobody = mock.Mock(user=User.objects.create_user('nobody2'))
         self.assertIn('No permission', OpenAlertsWidget().render(nobody))
+
+
+class AlertImportTest(AlertTestCase):
+    url = reverse('plugins:netbox_archiflow:alert_bulk_import')
+    header = 'alert_type,severity,object_type,object_id,message,details'
+
+    def setUp(self):
+        super().setUp()
+        self.add_permissions('netbox_archiflow.add_alert')
+        self.pool = IPPool.objects.create(name='imported', prefix=Prefix.objects.create(prefix='10.93.0.0/29'))
+        self.device = create_test_device('down-1')
+
+    def import_csv(self, *rows):
+        data = '\n'.join((self.header, *rows))
+        return self.client.post(self.url, {'data': data, 'format': 'csv', 'csv_delimiter': 'auto'})
+
+    def row_errors(self, response):
+        self.assertEqual(response.status_code, 200)
+        return ' '.join(response.context['form'].non_field_errors())
+
+    def test_rows_become_open_alerts(self):
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        response = self.import_csv(
+            f'pool_threshold,warning,netbox_archiflow.ippool,{self.pool.pk},Pool nearly full,"{{""usage"": 93}}"',
+            f'device_down,critical,dcim.device,{self.device.pk},Unreachable since Monday,',
+        )
+        self.assertEqual(response.status_code, 302)
+        pool_alert = self.open_alerts('pool_threshold').get()
+        self.assertEqual((pool_alert.object, pool_alert.object_repr), (self.pool, 'imported'))
+        self.assertEqual((pool_alert.severity, pool_alert.details), ('warning', {'usage': 93}))
+        device_alert = self.open_alerts('device_down').get()
+        self.assertEqual((device_alert.object, device_alert.details), (self.device, {}))
+        self.assertEqual(
+            ObjectChange.objects.filter(changed_object_type=ContentType.objects.get_for_model(Alert), user=self.user)
+            .filter(action='create')
+            .count(),
+            2,
+        )
+
+    def test_a_row_duplicating_an_open_alert_is_a_row_error(self):
+        alert_service.raise_alert('pool_threshold', self.pool, severity='warning', message='open already')
+        errors = self.row_errors(
+            self.import_csv(
+                f'device_down,critical,dcim.device,{self.device.pk},down,',
+                f'pool_threshold,warning,netbox_archiflow.ippool,{self.pool.pk},again,',
+            )
+        )
+        self.assertIn('Record 2', errors)
+        self.assertIn('An open alert of this type already exists for this object.', errors)
+        self.assertEqual(Alert.objects.count(), 1)
+        errors = self.row_errors(
+            self.import_csv(*(f'device_down,critical,dcim.device,{self.device.pk},down,' for _row in range(2)))
+        )
+        self.assertIn('Record 2', errors)
+        self.assertEqual(Alert.objects.count(), 1)
+
+    def test_an_alert_raised_concurrently_is_a_row_error(self):
+        alert_service.raise_alert('device_down', self.device, severity='critical', message='raised meanwhile')
+        # As if the alert had been raised after the row's validation.
+        with mock.patch.object(AlertImportForm, 'validate_constraints'):
+            errors = self.row_errors(self.import_csv(f'device_down,critical,dcim.device,{self.device.pk},down,'))
+        self.assertIn('Record 1', errors)
+        self.assertIn('raised for this object meanwhile', errors)
+        self.assertEqual(Alert.objects.count(), 1)
+
+    def test_bad_references_and_details_name_the_field(self):
+        cases = (
+            ('device_down,critical,dcim.device,999999,m,', 'Record 1 object_id: dcim.device 999999 does not exist.'),
+            ('device_down,critical,dcim.nothing,1,m,', 'Record 1 object_type: Invalid object type'),
+            (f'device_down,critical,dcim.device,{self.device.pk},m,[1]', 'Record 1 details: Details must be'),
+            (f'device_gone,critical,dcim.device,{self.device.pk},m,', 'Record 1 alert_type:'),
+        )
+        for row, error in cases:
+            with self.subTest(row=row):
+                self.assertIn(error, self.row_errors(self.import_csv(row)))
+        self.assertEqual(Alert.objects.count(), 0)
+
+    def test_rows_cannot_change_alerts(self):
+        self.add_permissions('netbox_archiflow.change_alert')
+        alert, _created = alert_service.raise_alert('device_down', self.device, severity='critical', message='m')
+        data = f'id,message\n{alert.pk},rewritten'
+        response = self.client.post(self.url, {'data': data, 'format': 'csv', 'csv_delimiter': 'auto'})
+        self.assertIn('only creates alerts', self.row_errors(response))
+        alert.refresh_from_db()
+        self.assertEqual(alert.message, 'm')
+
+    def test_import_needs_the_add_permission(self):
+        self.remove_permissions('netbox_archiflow.add_alert')
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+        response = self.import_csv(f'device_down,critical,dcim.device,{self.device.pk},down,')
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Alert.objects.count(), 0)

@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
-from netbox.object_actions import BulkDelete, BulkEdit, BulkExport, DeleteObject, EditObject
+from netbox.object_actions import BulkDelete, BulkEdit, BulkExport, BulkImport, DeleteObject, EditObject
 from netbox.ui import layout
 from netbox.ui.panels import JSONPanel
 from netbox.views import generic
@@ -19,6 +21,7 @@ __all__ = (
     'AlertAcknowledgeView',
     'AlertBulkDeleteView',
     'AlertBulkEditView',
+    'AlertBulkImportView',
     'AlertDeleteView',
     'AlertEditView',
     'AlertListView',
@@ -33,8 +36,8 @@ class AlertListView(generic.ObjectListView):
     table = tables.AlertTable
     filterset = filtersets.AlertFilterSet
     filterset_form = forms.AlertFilterForm
-    # Alerts are raised by ArchiFlow: no add or import.
-    actions = (BulkExport, BulkEdit, BulkDelete)
+    # Alerts are raised by ArchiFlow: no add form, but an import (e.g. from the predecessor system).
+    actions = (BulkImport, BulkExport, BulkEdit, BulkDelete)
 
 
 @register_model_view(Alert)
@@ -57,6 +60,20 @@ class AlertEditView(generic.ObjectEditView):
 @register_model_view(Alert, 'delete')
 class AlertDeleteView(generic.ObjectDeleteView):
     queryset = Alert.objects.all()
+
+
+@register_model_view(Alert, 'bulk_import', path='import', detail=False)
+class AlertBulkImportView(generic.BulkImportView):
+    queryset = Alert.objects.all()
+    model_form = forms.AlertImportForm
+
+    def _save_object(self, model_form, request, parent_idx):
+        """An alert raised concurrently since the row was validated: a row error (the import rolls back), not a 500."""
+        try:
+            return super()._save_object(model_form, request, parent_idx)
+        except IntegrityError as exc:
+            errors = {'__all__': [_('An open alert of this type was raised for this object meanwhile.')]}
+            raise ValidationError(self._compile_form_errors(errors, index=parent_idx)) from exc
 
 
 @register_model_view(Alert, 'bulk_edit', path='edit', detail=False)

@@ -1,24 +1,28 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
+from core.models import ObjectChange
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
-from netbox.object_actions import BulkDelete, BulkEdit, BulkExport
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
-from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.services.errors import Conflict, ServiceError
 from netbox_archiflow.ui import panels
+from utilities.forms import restrict_form_fields
+from utilities.querydict import normalize_querydict
 from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
+    'IPAllocationAddView',
     'IPAllocationBulkDeleteView',
     'IPAllocationBulkEditView',
+    'IPAllocationBulkImportView',
     'IPAllocationDeleteView',
     'IPAllocationEditView',
     'IPAllocationListView',
@@ -33,6 +37,28 @@ __all__ = (
     'IPPoolListView',
     'IPPoolView',
 )
+
+
+def label_changes(request, message):
+    """Put a form's change log message on the change records of this request.
+
+    The service saves instances of its own, so the message cannot ride on the instance as in NetBox's views.
+    """
+    if message:
+        ObjectChange.objects.filter(request_id=request.id).update(message=message)
+
+
+def report_allocation(request, allocation, created):
+    if created:
+        messages.success(
+            request,
+            _('Allocated {address} to {asset}.').format(address=allocation.address, asset=allocation.asset_id),
+        )
+    else:
+        messages.info(
+            request,
+            _('{asset} already holds {address}.').format(address=allocation.address, asset=allocation.asset_id),
+        )
 
 
 #
@@ -141,38 +167,12 @@ class IPPoolAllocateView(ConditionalLoginRequiredMixin, View):
         pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
         form = forms.AllocateForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                allocation, created = pool_service.allocate_ip(
-                    pool,
-                    data['asset_id'],
-                    user=request.user,
-                    address=data.get('address') or None,
-                    device=data.get('device'),
-                    interface=data.get('interface'),
-                    device_name=data.get('device_name', ''),
-                    device_type=data.get('device_type', ''),
-                    mac_address=data.get('mac_address', ''),
-                    notes=data.get('notes', ''),
-                )
+                allocation, created = form.allocate(pool, request.user)
             except ServiceError as exc:
-                field = exc.field if exc.field in form.fields else None
-                form.add_error(field, f'{exc.detail} ({exc.code})')
+                form.add_refusal(exc)
             else:
-                if created:
-                    messages.success(
-                        request,
-                        _('Allocated {address} to {asset}.').format(
-                            address=allocation.address, asset=allocation.asset_id
-                        ),
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _('{asset} already holds {address}.').format(
-                            address=allocation.address, asset=allocation.asset_id
-                        ),
-                    )
+                report_allocation(request, allocation, created)
                 return redirect(allocation.get_absolute_url())
         return render(request, self.template_name, {'object': pool, 'form': form, 'tab': None})
 
@@ -190,8 +190,6 @@ class IPAllocationListView(generic.ObjectListView):
     table = tables.IPAllocationTable
     filterset = filtersets.IPAllocationFilterSet
     filterset_form = forms.IPAllocationFilterForm
-    # Allocations are created by the pool's Allocate action, never by a form or an import.
-    actions = (BulkExport, BulkEdit, BulkDelete)
 
 
 @register_model_view(IPAllocation)
@@ -216,6 +214,44 @@ class IPAllocationView(generic.ObjectView):
     )
 
 
+@register_model_view(IPAllocation, 'add', detail=False)
+class IPAllocationAddView(generic.ObjectEditView):
+    """Adding an allocation is allocating: the same service call as the pool's Allocate action, REST and RPC.
+
+    A plain model save would bypass the pool lock, idempotency, the native IP address and the alerts.
+    """
+
+    queryset = IPAllocation.objects.all()
+    form = forms.IPAllocationAddForm
+
+    def _render(self, request, form):
+        model = self.queryset.model
+        context = {'model': model, 'object': model(), 'form': form, 'return_url': self.get_return_url(request)}
+        return render(request, self.template_name, context)
+
+    def get(self, request):
+        form = self.form(initial=normalize_querydict(request.GET))
+        restrict_form_fields(form, request.user)
+        return self._render(request, form)
+
+    def post(self, request):
+        form = self.form(data=request.POST)
+        restrict_form_fields(form, request.user)
+        if form.is_valid():
+            try:
+                allocation, created = form.allocate(form.cleaned_data['pool'], request.user)
+            except ServiceError as exc:
+                form.add_refusal(exc)
+            else:
+                if created:
+                    label_changes(request, form.cleaned_data.get('changelog_message'))
+                report_allocation(request, allocation, created)
+                if '_addanother' in request.POST:
+                    return redirect(f'{request.path}?pool={allocation.pool_id}')
+                return redirect(self.get_return_url(request, allocation))
+        return self._render(request, form)
+
+
 @register_model_view(IPAllocation, 'edit')
 class IPAllocationEditView(generic.ObjectEditView):
     queryset = IPAllocation.objects.all()
@@ -225,6 +261,40 @@ class IPAllocationEditView(generic.ObjectEditView):
 @register_model_view(IPAllocation, 'delete')
 class IPAllocationDeleteView(generic.ObjectDeleteView):
     queryset = IPAllocation.objects.all()
+
+
+@register_model_view(IPAllocation, 'bulk_import', path='import', detail=False)
+class IPAllocationBulkImportView(generic.BulkImportView):
+    """Every row is allocated by the service, all in the import's one transaction: a refused row rolls back all."""
+
+    queryset = IPAllocation.objects.all()
+    model_form = forms.IPAllocationImportForm
+
+    def save_object(self, object_form, request):
+        pool = object_form.cleaned_data['pool']
+        allocation, created = object_form.allocate(pool, request.user)
+        if not created:
+            # Saying "imported" for a row that changed nothing would hide that its values were not applied.
+            raise Conflict(
+                f'Asset {allocation.asset_id} already holds {allocation.address} in pool {pool}.',
+                code='asset_has_address',
+                field='asset_id',
+            )
+        return allocation
+
+    def _save_object(self, model_form, request, parent_idx):
+        """A refused row is reported like a row's form errors: with its number and field."""
+        try:
+            return super()._save_object(model_form, request, parent_idx)
+        except ServiceError as exc:
+            field, message = model_form.refusal_error(exc)
+            errors = {field or '__all__': [message]}
+            raise ValidationError(self._compile_form_errors(errors, index=parent_idx)) from exc
+
+    def create_and_update_objects(self, form, request):
+        allocations = super().create_and_update_objects(form, request)
+        label_changes(request, form.cleaned_data.get('changelog_message'))
+        return allocations
 
 
 @register_model_view(IPAllocation, 'bulk_edit', path='edit', detail=False)
