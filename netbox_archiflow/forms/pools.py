@@ -3,6 +3,7 @@ from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device, Interface
+from extras.models import Tag
 from ipam.models import VLAN, VRF, Prefix
 from netbox.forms import (
     NetBoxModelBulkEditForm,
@@ -211,6 +212,7 @@ class AllocationServiceMixin:
             device_type=data.get('device_type') or '',
             mac_address=data.get('mac_address') or '',
             notes=data.get('notes') or '',
+            tags=data.get('tags') or (),
         )
 
     def refusal_error(self, exc):
@@ -240,6 +242,7 @@ class AllocateForm(AllocationServiceMixin, forms.Form):
     device_type = forms.CharField(label=_('Device type'), max_length=50, required=False)
     mac_address = forms.CharField(label=_('MAC address'), max_length=32, required=False)
     notes = forms.CharField(label=_('Notes'), required=False, widget=forms.Textarea(attrs={'rows': 2}))
+    tags = DynamicModelMultipleChoiceField(label=_('Tags'), queryset=Tag.objects.all(), required=False)
 
 
 class IPAllocationAddForm(ChangelogMessageMixin, AllocateForm):
@@ -250,7 +253,7 @@ class IPAllocationAddForm(ChangelogMessageMixin, AllocateForm):
     fieldsets = (
         FieldSet('pool', 'asset_id', 'address', name=_('IP allocation')),
         FieldSet('device', 'interface', 'device_name', 'device_type', 'mac_address', name=_('Holder')),
-        FieldSet('notes', name=_('Notes')),
+        FieldSet('notes', 'tags', name=_('Notes')),
     )
 
 

@@ -255,6 +255,8 @@ def allocate_ip(
     device_type='',
     mac_address='',
     notes='',
+    custom_fields=None,
+    tags=(),
 ):
     """Allocate the lowest free address of ``pool`` (or ``address``) to ``asset_id``.
 
@@ -319,6 +321,12 @@ def allocate_ip(
             allocation = _create_allocation(
                 pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
             )
+            allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
+            _full_clean(allocation, validate_constraints=False)
+            allocation.save()
+            if tags:
+                allocation.tags.set(tags)
+            _require_object_perm(user, allocation, 'add')
     except Conflict as exc:
         if exc.code == 'pool_exhausted':
             _schedule_pool_alerts(pool.pk, exhausted=True, asset_id=asset_id)
@@ -330,7 +338,21 @@ def allocate_ip(
     return allocation, True
 
 
+def _full_clean(instance, **kwargs):
+    """Model validation as a ServiceError naming the field (errors not tied to one field: custom_fields)."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as exc:
+        errors = exc.message_dict
+        field = next(iter(errors))
+        raise ServiceError(
+            '; '.join(' '.join(messages) for messages in errors.values()),
+            field='custom_fields' if field == '__all__' else field,
+        ) from None
+
+
 def _create_allocation(pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes):
+    """The native IP address and the (unsaved) allocation that will own it."""
     prefix = pool.prefix
     description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
     kept = (
@@ -365,7 +387,7 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
             raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
         raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
     ip.save()
-    allocation = IPAllocation(
+    return IPAllocation(
         pool=pool,
         address=str(address),
         ip_address=ip,
@@ -378,10 +400,6 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         notes=notes or '',
         allocated_by=user if user is not None and user.is_authenticated else None,
     )
-    allocation.full_clean(validate_constraints=False)
-    allocation.save()
-    _require_object_perm(user, allocation, 'add')
-    return allocation
 
 
 def release_ip(allocation, *, user=None):

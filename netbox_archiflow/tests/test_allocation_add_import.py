@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange
+from extras.models import Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
@@ -39,8 +40,11 @@ class IPAllocationAddViewTest(AllocationFormTestCase):
 
     def test_add_allocates_through_the_service(self):
         self.assertHttpStatus(self.client.get(f'{ADD_URL}?pool={self.pool.pk}'), 200)
-        response = self.add(asset_id='srv-1', device=self.device.pk, changelog_message='ticket 42')
+        self.add_permissions('extras.view_tag')
+        tag = Tag.objects.create(name='Lab', slug='lab')
+        response = self.add(asset_id='srv-1', device=self.device.pk, changelog_message='ticket 42', tags=[tag.pk])
         allocation = IPAllocation.objects.get(asset_id='srv-1')
+        self.assertEqual(list(allocation.tags.all()), [tag])
         self.assertRedirects(response, allocation.get_absolute_url(), fetch_redirect_response=False)
         self.assertEqual((allocation.address, allocation.allocated_by), ('10.141.0.1', self.user))
         self.assertEqual((allocation.device, allocation.device_name), (self.device, 'srv-dev'))

@@ -4,8 +4,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework import status
 
-from core.models import ObjectChange
+from core.models import ObjectChange, ObjectType
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+from extras.models import CustomField, Tag
 from ipam.models import VRF, IPAddress, Prefix
 from netbox_archiflow.graphql.types import AlertType, IPAllocationType, IPPoolType
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
@@ -167,6 +168,27 @@ class PoolActionsAPITest(APITestCase):
         self.assertHttpStatus(full, status.HTTP_409_CONFLICT)
         self.assertEqual(full.data['code'], 'pool_exhausted')
         self.assertEqual(IPAllocation.objects.count(), 2)
+
+    def test_allocate_with_custom_fields_and_tags(self):
+        """A required custom field on allocations is a 400 naming custom_fields (nothing kept), then works."""
+        self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
+        field = CustomField.objects.create(name='ticket', type='text', required=True)
+        field.object_types.set([ObjectType.objects.get_for_model(IPAllocation)])
+        tag = Tag.objects.create(name='Lab', slug='lab')
+        response = self.allocate({'asset_id': 'a'})
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertEqual(response.data['field'], 'custom_fields')
+        self.assertIn('ticket', response.data['detail'])
+        self.assertFalse(IPAllocation.objects.exists())
+        self.assertFalse(IPAddress.objects.exists())
+        response = self.allocate({'asset_id': 'a', 'custom_fields': {'ticket': 'CHG-1'}, 'tags': [{'slug': 'lab'}]})
+        self.assertHttpStatus(response, status.HTTP_201_CREATED)
+        self.assertEqual(response.data['custom_fields'], {'ticket': 'CHG-1'})
+        allocation = IPAllocation.objects.get()
+        self.assertEqual(list(allocation.tags.all()), [tag])
+        response = self.allocate({'asset_id': 'b', 'custom_fields': {'nope': 1}})
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertIn('custom_fields', response.data)
 
     def test_allocate_bad_input_is_400_naming_the_field(self):
         self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')

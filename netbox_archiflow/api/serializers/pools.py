@@ -3,10 +3,12 @@ from rest_framework import serializers
 
 from dcim.api.serializers import DeviceSerializer, InterfaceSerializer
 from dcim.models import Device, Interface
+from extras.api.customfields import CustomFieldsDataField
 from ipam.api.serializers import IPAddressSerializer, PrefixSerializer, VLANSerializer
 from ipam.models import VRF
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import NetBoxModelSerializer, PrimaryModelSerializer
+from netbox.api.serializers.nested import NestedTagSerializer
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
@@ -134,6 +136,11 @@ class AllocateRequestSerializer(serializers.Serializer):
     device_type = serializers.CharField(max_length=50, required=False, allow_blank=True, default='')
     mac_address = serializers.CharField(max_length=32, required=False, allow_blank=True, default='')
     notes = serializers.CharField(required=False, allow_blank=True, default='')
+    custom_fields = CustomFieldsDataField(required=False)
+    tags = NestedTagSerializer(many=True, required=False)
+
+    class Meta:
+        model = IPAllocation  # the custom fields offered are the allocation's
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

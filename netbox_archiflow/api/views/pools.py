@@ -74,6 +74,8 @@ class IPPoolAllocateView(ServiceErrorMixin, APIView):
             device_type=data.get('device_type', ''),
             mac_address=data.get('mac_address', ''),
             notes=data.get('notes', ''),
+            custom_fields=data.get('custom_fields'),
+            tags=data.get('tags', ()),
         )
         body = IPAllocationSerializer(allocation, context={'request': request}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
