@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from netbox.context import current_request
 from netbox.forms import NetBoxModelBulkEditForm, NetBoxModelFilterSetForm, NetBoxModelForm, NetBoxModelImportForm
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
@@ -52,17 +53,26 @@ class AlertImportForm(CreateOnlyImportMixin, NetBoxModelImportForm):
         if object_type is None or object_id is None:
             return self.cleaned_data
         model = object_type.model_class()
-        obj = model._default_manager.filter(pk=object_id).first() if model is not None else None
+        obj = self._visible_objects(model).filter(pk=object_id).first() if model is not None else None
         if obj is None:
             self.add_error(
                 'object_id',
-                _('{app_label}.{model} {id} does not exist.').format(
+                _('{app_label}.{model} {id} does not exist or is not visible to you.').format(
                     app_label=object_type.app_label, model=object_type.model, id=object_id
                 ),
             )
         else:
             self.instance.object_repr = str(obj)[:200]
         return self.cleaned_data
+
+    @staticmethod
+    def _visible_objects(model):
+        """The objects of ``model`` the importing user may view: an alert must not reveal what they cannot see."""
+        queryset = model._default_manager.all()
+        request = current_request.get()
+        if request is not None and hasattr(queryset, 'restrict'):
+            queryset = queryset.restrict(request.user, 'view')
+        return queryset
 
     def validate_constraints(self):
         """All constraints: Django would skip one open alert per object (``resolved_at`` is not a form field)."""

@@ -215,7 +215,7 @@ class AlertImportTest(AlertTestCase):
 
     def setUp(self):
         super().setUp()
-        self.add_permissions('netbox_archiflow.add_alert')
+        self.add_permissions('netbox_archiflow.add_alert', 'netbox_archiflow.view_ippool', 'dcim.view_device')
         self.pool = IPPool.objects.create(name='imported', prefix=Prefix.objects.create(prefix='10.93.0.0/29'))
         self.device = create_test_device('down-1')
 
@@ -274,7 +274,10 @@ class AlertImportTest(AlertTestCase):
 
     def test_bad_references_and_details_name_the_field(self):
         cases = (
-            ('device_down,critical,dcim.device,999999,m,', 'Record 1 object_id: dcim.device 999999 does not exist.'),
+            (
+                'device_down,critical,dcim.device,999999,m,',
+                'Record 1 object_id: dcim.device 999999 does not exist or is not visible to you.',
+            ),
             ('device_down,critical,dcim.nothing,1,m,', 'Record 1 object_type: Invalid object type'),
             (f'device_down,critical,dcim.device,{self.device.pk},m,[1]', 'Record 1 details: Details must be'),
             (f'device_gone,critical,dcim.device,{self.device.pk},m,', 'Record 1 alert_type:'),
@@ -292,6 +295,12 @@ class AlertImportTest(AlertTestCase):
         self.assertIn('only creates alerts', self.row_errors(response))
         alert.refresh_from_db()
         self.assertEqual(alert.message, 'm')
+
+    def test_objects_the_user_cannot_view_are_refused(self):
+        self.remove_permissions('dcim.view_device')
+        response = self.import_csv(f'device_down,critical,dcim.device,{self.device.pk},down,')
+        self.assertIn('is not visible to you', self.row_errors(response))
+        self.assertEqual(Alert.objects.count(), 0)
 
     def test_import_needs_the_add_permission(self):
         self.remove_permissions('netbox_archiflow.add_alert')
