@@ -40,6 +40,7 @@ __all__ = (
     'get_or_create_prefix',
     'pool_usage',
     'pools_usage',
+    'rebuild_usage',
     'release_ip',
     'release_ip_by_address',
 )
@@ -178,6 +179,16 @@ def pools_usage(pools):
     """{pool.pk: usage dict} for many pools in one query, whatever their number or size."""
     pks = [pool.pk for pool in pools if pool.pk]
     return {counts.pool_id: _usage_of(counts) for counts in IPPoolUsage.objects.filter(pool_id__in=pks)}
+
+
+def rebuild_usage(pool_id):
+    """Recompute a pool's occupied set and counters from the rows they count.
+
+    The database triggers keep them current on every write; this repairs them after writes that ran
+    with triggers disabled (e.g. a data-only restore with ``--disable-triggers``).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT archiflow_rebuild_pool_usage(%s)', [pool_id])
 
 
 def pool_usage(pool):

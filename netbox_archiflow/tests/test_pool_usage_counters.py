@@ -5,7 +5,10 @@ deletes, bulk_create, raw SQL, pool / prefix / IP range edits, allocate and rele
 the stored occupied set and counters against an enumeration of the (small) pool in Python.
 """
 
+from io import StringIO
+
 import netaddr
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -219,3 +222,23 @@ class InetNumericTest(TestCase):
     def test_ipv6_slash_48_total(self):
         pool = IPPool.objects.create(name='v6', prefix=Prefix.objects.create(prefix='2001:db8:5::/48'))
         self.assertEqual(int(IPPoolUsage.objects.get(pool=pool).total), 2**80 - 1)
+
+
+class RecountCommandTest(CounterTestCase):
+    def test_check_reports_drift_and_recount_repairs_it(self):
+        service.allocate_ip(self.pool, 'a')
+        call_command('archiflow_recount_pools', '--check', stdout=StringIO())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'UPDATE netbox_archiflow_ippoolusage SET occupied = 99, allocated = 7 WHERE pool_id = %s',
+                [self.pool.pk],
+            )
+        out = StringIO()
+        with self.assertRaises(CommandError):
+            call_command('archiflow_recount_pools', '--check', stdout=out)
+        self.assertIn(f'(#{self.pool.pk}): occupied 99 -> 2, allocated 7 -> 1', out.getvalue())
+        self.assertIn('1 of 1 pools drifted.', out.getvalue())
+        self.assertEqual(IPPoolUsage.objects.get(pool=self.pool).occupied, 99)
+        call_command('archiflow_recount_pools', stdout=StringIO())
+        self.assertCountersMatch(self.pool)
+        call_command('archiflow_recount_pools', '--check', stdout=StringIO())
