@@ -12,19 +12,46 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import NetBoxModel, PrimaryModel
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
+from utilities.querysets import RestrictedQuerySet
 
 __all__ = ('IPAllocation', 'IPPool', 'IPPoolOccupiedAddress', 'IPPoolUsage')
 
 
 def _default_threshold():
     return plugin_settings.get('pool_alert_threshold')
+
+
+# Usage figures in SQL: an IPv6 pool's size does not fit a bigint.
+_COUNT = models.DecimalField(max_digits=45, decimal_places=6)
+
+
+class IPPoolQuerySet(RestrictedQuerySet):
+    def with_usage(self):
+        """Annotate ``usage_allocated`` / ``usage_available`` / ``usage_utilization`` for sorting by them.
+
+        The same arithmetic as ``services.pools.pool_usage``, in SQL over the trigger-kept counters.
+        """
+        total = F('usage_counts__total')
+        available = Greatest(
+            total - F('usage_counts__populated') - F('usage_counts__occupied'), Value(0), output_field=_COUNT
+        )
+        return self.annotate(
+            usage_allocated=F('usage_counts__allocated'),
+            usage_available=available,
+            usage_utilization=Case(
+                When(usage_counts__total=0, then=Value(100)),
+                default=ExpressionWrapper((total - available) * 100 / total, output_field=_COUNT),
+                output_field=_COUNT,
+            ),
+        )
 
 
 class IPPool(PrimaryModel):
@@ -64,6 +91,8 @@ class IPPool(PrimaryModel):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_('Utilization (percent) at which a pool_threshold alert is raised'),
     )
+
+    objects = IPPoolQuerySet.as_manager()
 
     clone_fields = ('prefix', 'vlan', 'pool_type', 'is_active', 'alert_threshold', 'dns_servers')
 

@@ -13,7 +13,7 @@ class PoolUsageColumn(tables.Column):
     """One figure of the pool's usage, read from its trigger-kept counters (list views select_related them)."""
 
     def __init__(self, key, *args, **kwargs):
-        kwargs.setdefault('orderable', False)
+        kwargs.setdefault('orderable', 'order_by' in kwargs)
         kwargs.setdefault('empty_values', ())
         super().__init__(*args, accessor='pk', **kwargs)
         self.key = key
@@ -41,9 +41,10 @@ class IPPoolTable(PrimaryModelTable):
     pool_type = columns.ChoiceFieldColumn(verbose_name=_('Type'))
     is_active = columns.BooleanColumn(verbose_name=_('Active'))
     total = PoolUsageColumn('total', verbose_name=_('Total'))
-    allocated = PoolUsageColumn('allocated', verbose_name=_('Allocated'))
-    available = PoolUsageColumn('available', verbose_name=_('Available'))
-    utilization = PoolUsageColumn('utilization', verbose_name=_('Utilization'))
+    # Sortable where the list annotates them (IPPool.objects.with_usage()).
+    allocated = PoolUsageColumn('allocated', verbose_name=_('Allocated'), order_by=('usage_allocated',))
+    available = PoolUsageColumn('available', verbose_name=_('Available'), order_by=('usage_available',))
+    utilization = PoolUsageColumn('utilization', verbose_name=_('Utilization'), order_by=('usage_utilization',))
     tags = columns.TagColumn(url_name='plugins:netbox_archiflow:ippool_list')
 
     class Meta(PrimaryModelTable.Meta):

@@ -54,6 +54,25 @@ class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
         response = self.client.get(reverse('plugins:netbox_archiflow:ipallocation_list') + f'?pool_id={pool.pk}')
         self.assertContains(response, 'asset-x')
 
+    def test_list_sorts_by_usage(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        pools = list(IPPool.objects.order_by('name'))  # Pool 0, 1, 2: 254 usable, the gateway taken
+        for n in range(4):
+            pool_service.allocate_ip(pools[1], f'one-{n}')
+        pool_service.allocate_ip(pools[2], 'two')
+        url = reverse('plugins:netbox_archiflow:ippool_list')
+        for sort, expected in (
+            ('-utilization', ['Pool 1', 'Pool 2', 'Pool 0']),
+            ('utilization', ['Pool 0', 'Pool 2', 'Pool 1']),
+            ('available', ['Pool 1', 'Pool 2', 'Pool 0']),
+            ('-allocated', ['Pool 1', 'Pool 2', 'Pool 0']),
+        ):
+            with self.subTest(sort=sort):
+                response = self.client.get(f'{url}?sort={sort}')
+                self.assertHttpStatus(response, 200)
+                names = [row.record.name for row in response.context['table'].rows]
+                self.assertEqual(names, expected)
+
     def test_allocate_form_calls_the_service(self):
         self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
         pool = IPPool.objects.first()

@@ -68,7 +68,7 @@ def report_allocation(request, allocation, created):
 
 @register_model_view(IPPool, 'list', path='', detail=False)
 class IPPoolListView(generic.ObjectListView):
-    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts').with_usage()
     table = tables.IPPoolTable
     filterset = filtersets.IPPoolFilterSet
     filterset_form = forms.IPPoolFilterForm
