@@ -48,6 +48,21 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
         usage = response.data['results'][0]['usage']
         self.assertEqual(usage, {'total': 254, 'allocated': 0, 'reserved': 1, 'available': 253, 'utilization': 0.39})
 
+    def test_list_orders_by_usage(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        pools = list(IPPool.objects.order_by('name'))
+        for n in range(3):
+            pool_service.allocate_ip(pools[2], f'a{n}')
+        pool_service.allocate_ip(pools[1], 'b')
+        for ordering, expected in (
+            ('-usage_utilization', ['Pool 2', 'Pool 1', 'Pool 0']),
+            ('usage_available,name', ['Pool 2', 'Pool 1', 'Pool 0']),
+            ('usage_allocated', ['Pool 0', 'Pool 1', 'Pool 2']),
+        ):
+            response = self.client.get(f'{self._get_list_url()}?ordering={ordering}', **self.header)
+            self.assertHttpStatus(response, status.HTTP_200_OK)
+            self.assertEqual([pool['name'] for pool in response.data['results']], expected, ordering)
+
     def test_graphql_usage_of_a_list_costs_no_query_per_pool(self):
         self.add_permissions('netbox_archiflow.view_ippool')
         query = '{ netbox_archiflow_ippool_list { name usage } }'

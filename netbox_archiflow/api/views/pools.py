@@ -24,9 +24,23 @@ __all__ = ('IPAllocationViewSet', 'IPPoolAllocateView', 'IPPoolViewSet')
 
 
 class IPPoolViewSet(ServiceErrorMixin, NetBoxModelViewSet):
-    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts').with_usage()
     serializer_class = IPPoolSerializer
     filterset_class = filtersets.IPPoolFilterSet
+    # ?ordering= also by usage (e.g. -usage_utilization: the fullest pools first).
+    ordering_fields = (
+        'id',
+        'name',
+        'prefix',
+        'pool_type',
+        'is_active',
+        'alert_threshold',
+        'created',
+        'last_updated',
+        'usage_allocated',
+        'usage_available',
+        'usage_utilization',
+    )
 
     # Validation may create the pool's native prefix: a refused request must leave nothing behind.
     def create(self, request, *args, **kwargs):
