@@ -5,7 +5,7 @@ from rest_framework import status
 
 from dcim.models import Site
 from ipam.models import Prefix
-from netbox_archiflow.models import Diagram, IPPool
+from netbox_archiflow.models import Diagram, IPAllocation, IPPool
 from utilities.testing import APITestCase
 
 BAD = {'id': 'x'}
@@ -47,3 +47,15 @@ class BadReferenceTest(APITestCase):
         self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
         self.assertIn('site', response.data)
         self.assertFalse(Diagram.objects.exists())
+
+    def test_allocate_references(self):
+        self.add_permissions('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation', 'dcim.view_device')
+        pool = IPPool.objects.create(name='p', prefix=self.prefix)
+        url = reverse('plugins-api:netbox_archiflow-api:ippool-allocate', kwargs={'pk': pool.pk})
+        for field in ('tags', 'device'):
+            with self.subTest(field=field):
+                body = {'asset_id': 'a', field: [BAD] if field == 'tags' else BAD}
+                response = self.client.post(url, body, format='json', **self.header)
+                self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+                self.assertIn(field, response.data)
+        self.assertFalse(IPAllocation.objects.exists())

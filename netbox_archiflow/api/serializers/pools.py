@@ -125,7 +125,7 @@ class IPAllocationSerializer(SafeReferencesMixin, NetBoxModelSerializer):
         brief_fields = ('id', 'url', 'display', 'address', 'asset_id', 'is_active')
 
 
-class AllocateRequestSerializer(serializers.Serializer):
+class AllocateRequestSerializer(SafeReferencesMixin, serializers.Serializer):
     """Input of ``ip-pools/{id}/allocate/``."""
 
     asset_id = serializers.CharField(max_length=100)
