@@ -4,22 +4,19 @@
 free. Triggers on every table whose rows decide what a pool has free (native IP addresses, allocations,
 pools, prefixes, populated IP ranges) update both in the writing transaction:
 
-- a row change re-evaluates only the hosts it touched (``archiflow_refresh_pool_host``) and compares
-  the answer with the stored set, so a counter moves by exactly one and repeated or statement-level
-  changes cannot drift it;
+- a statement writing native addresses or allocations re-evaluates only the (pool, host) pairs its rows
+  touched, in one set-based pass over its transition tables (``archiflow_refresh_pool_hosts``), and
+  compares the answers with the stored set, so a counter moves by exactly what entered or left it and
+  cannot drift, whatever the number of rows or how often a host is written;
 - a change of a pool's bounds, gateway or populated ranges rebuilds that pool (``archiflow_rebuild_pool_usage``).
 
-Each refresh locks the pool's usage row first, so concurrent writers of one pool serialize on it and
-every evaluation sees the other's committed rows. Triggers, not Django signals: bulk_create, queryset
-updates and raw SQL keep the counters right as well.
+Each refresh locks the pools' usage rows first, in pool order, so concurrent writers of one pool
+serialize on it and every evaluation sees the other's committed rows. Triggers, not Django signals:
+bulk_create, queryset updates and raw SQL keep the counters right as well.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-USAGE = 'netbox_archiflow_ippoolusage'
-OCCUPIED = 'netbox_archiflow_ippooloccupiedaddress'
 
 FUNCTIONS = r"""
 CREATE FUNCTION archiflow_inet_numeric(a inet) RETURNS numeric
@@ -58,57 +55,82 @@ BEGIN
     RETURN result;
 END $$;
 
-CREATE FUNCTION archiflow_pool_host_is_occupied(u netbox_archiflow_ippoolusage, h inet) RETURNS boolean
-LANGUAGE sql STABLE AS $$
--- The rule of services.pools: inside the usable bounds, not in a populated range, and the gateway, an
--- active allocation of the pool, or a native address of the VRF (except one a released allocation of
--- this pool kept as deprecated).
-SELECT h BETWEEN u.first AND u.last
-   AND NOT EXISTS (
-       SELECT 1 FROM ipam_iprange r
-       WHERE r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM u.vrf_id
-         AND h BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet)
-   AND ((h = u.gateway) IS TRUE
-        OR EXISTS (
-            SELECT 1 FROM netbox_archiflow_ipallocation a
-            WHERE a.pool_id = u.pool_id AND a.is_active AND a.address = h)
-        OR EXISTS (
-            SELECT 1 FROM ipam_ipaddress i
-            WHERE host(i.address)::inet = h AND i.vrf_id IS NOT DISTINCT FROM u.vrf_id
-              AND NOT (i.status = 'deprecated' AND EXISTS (
-                  SELECT 1 FROM netbox_archiflow_ipallocation k
-                  WHERE k.ip_address_id = i.id AND k.pool_id = u.pool_id AND NOT k.is_active))))
-$$;
-
-CREATE FUNCTION archiflow_refresh_pool_host(p_pool bigint, h inet, allocated_delta integer DEFAULT 0)
-RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    u netbox_archiflow_ippoolusage;
+CREATE FUNCTION archiflow_refresh_pool_hosts(pool_ids bigint[], hosts inet[], allocated_deltas integer[] DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+-- (A generic plan: re-planning these statements for every write would cost more than running them.)
+-- Re-evaluate the (pool, host) pairs a statement touched, in one set-based pass, and move each pool's
+-- counters by what actually entered or left its occupied set.
 BEGIN
-    -- Lock first: the evaluation below then runs on a fresh snapshot that includes the committed work
-    -- of any writer this one waited for.
-    SELECT * INTO u FROM netbox_archiflow_ippoolusage WHERE pool_id = p_pool FOR UPDATE;
-    IF NOT FOUND THEN
+    IF pool_ids IS NULL THEN
         RETURN;
     END IF;
-    IF allocated_delta <> 0 THEN
-        UPDATE netbox_archiflow_ippoolusage SET allocated = allocated + allocated_delta WHERE pool_id = p_pool;
+    -- Lock first (in pool order, so writers of several pools cannot deadlock): the statements below
+    -- then run on a fresh snapshot that includes the committed work of any writer this one waited for.
+    PERFORM 1 FROM netbox_archiflow_ippoolusage WHERE pool_id = ANY (pool_ids) ORDER BY pool_id FOR UPDATE;
+    IF allocated_deltas IS NOT NULL THEN
+        UPDATE netbox_archiflow_ippoolusage u SET allocated = u.allocated + d.delta
+        FROM (
+            SELECT x.pool_id, sum(x.delta) AS delta FROM unnest(pool_ids, allocated_deltas) AS x(pool_id, delta)
+            GROUP BY x.pool_id HAVING sum(x.delta) <> 0
+        ) d
+        WHERE u.pool_id = d.pool_id;
     END IF;
-    IF h IS NULL THEN
-        RETURN;
-    END IF;
-    IF archiflow_pool_host_is_occupied(u, h) THEN
-        INSERT INTO netbox_archiflow_ippooloccupiedaddress (pool_id, address) VALUES (p_pool, h)
-        ON CONFLICT DO NOTHING;
-        IF FOUND THEN
-            UPDATE netbox_archiflow_ippoolusage SET occupied = occupied + 1 WHERE pool_id = p_pool;
-        END IF;
-    ELSE
-        DELETE FROM netbox_archiflow_ippooloccupiedaddress WHERE pool_id = p_pool AND address = h;
-        IF FOUND THEN
-            UPDATE netbox_archiflow_ippoolusage SET occupied = occupied - 1 WHERE pool_id = p_pool;
-        END IF;
-    END IF;
+    -- The rule of services.pools: inside the usable bounds, not in a populated range, and the gateway, an
+    -- active allocation of the pool, or a native address of the VRF (except one a released allocation of
+    -- this pool kept as deprecated).
+    WITH pairs AS (
+        SELECT u.pool_id, c.h,
+               c.h BETWEEN u.first AND u.last
+               AND NOT EXISTS (
+                   SELECT 1 FROM ipam_iprange r
+                   WHERE r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM u.vrf_id
+                     AND c.h BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet)
+               AND ((c.h = u.gateway) IS TRUE
+                    OR EXISTS (
+                        SELECT 1 FROM netbox_archiflow_ipallocation a
+                        WHERE a.pool_id = u.pool_id AND a.is_active AND a.address = c.h)
+                    OR EXISTS (
+                        SELECT 1 FROM ipam_ipaddress i
+                        WHERE host(i.address)::inet = c.h AND i.vrf_id IS NOT DISTINCT FROM u.vrf_id
+                          AND NOT (i.status = 'deprecated' AND EXISTS (
+                              SELECT 1 FROM netbox_archiflow_ipallocation k
+                              WHERE k.ip_address_id = i.id AND k.pool_id = u.pool_id AND NOT k.is_active))))
+               AS occupied
+        FROM (SELECT DISTINCT x.pool_id, x.h FROM unnest(pool_ids, hosts) AS x(pool_id, h) WHERE x.h IS NOT NULL) c
+        JOIN netbox_archiflow_ippoolusage u ON u.pool_id = c.pool_id
+    ),
+    added AS (
+        INSERT INTO netbox_archiflow_ippooloccupiedaddress (pool_id, address)
+        SELECT pool_id, h FROM pairs WHERE occupied
+        ON CONFLICT DO NOTHING
+        RETURNING pool_id
+    ),
+    removed AS (
+        DELETE FROM netbox_archiflow_ippooloccupiedaddress o
+        USING pairs p
+        WHERE NOT p.occupied AND o.pool_id = p.pool_id AND o.address = p.h
+        RETURNING o.pool_id
+    ),
+    delta AS (
+        SELECT pool_id, sum(d) AS d FROM (
+            SELECT pool_id, 1 AS d FROM added
+            UNION ALL
+            SELECT pool_id, -1 FROM removed
+        ) moved
+        GROUP BY pool_id
+    )
+    UPDATE netbox_archiflow_ippoolusage u SET occupied = u.occupied + delta.d
+    FROM delta
+    WHERE u.pool_id = delta.pool_id AND delta.d <> 0;
+END $$;
+
+CREATE FUNCTION archiflow_refresh_vrf_hosts(vrfs bigint[], hosts inet[]) RETURNS void
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+-- Native addresses: the pairs are every pool of the address's VRF whose bounds hold it.
+BEGIN
+    PERFORM archiflow_refresh_pool_hosts(array_agg(u.pool_id), array_agg(c.h))
+    FROM unnest(vrfs, hosts) AS c(vrf_id, h)
+    JOIN netbox_archiflow_ippoolusage u ON u.vrf_id IS NOT DISTINCT FROM c.vrf_id AND c.h BETWEEN u.first AND u.last;
 END $$;
 
 CREATE FUNCTION archiflow_rebuild_pool_usage(p_pool bigint) RETURNS void
@@ -175,52 +197,66 @@ BEGIN
     WHERE pool_id = p_pool;
 END $$;
 
-CREATE FUNCTION archiflow_ipaddress_changed() RETURNS trigger
+-- Statement-level triggers with transition tables: a bulk write costs one set-based refresh, and each
+-- pool's counter row is written once per statement, not once per row.
+CREATE FUNCTION archiflow_ipaddresses_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    vrfs bigint[] := '{}';
-    hosts inet[] := '{}';
-    target record;
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        vrfs := vrfs || OLD.vrf_id;
-        hosts := hosts || host(OLD.address)::inet;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        vrfs := vrfs || NEW.vrf_id;
-        hosts := hosts || host(NEW.address)::inet;
-    END IF;
-    FOR target IN
-        SELECT DISTINCT u.pool_id, c.h
-        FROM netbox_archiflow_ippoolusage u
-        JOIN unnest(vrfs, hosts) AS c(vrf_id, h)
-          ON u.vrf_id IS NOT DISTINCT FROM c.vrf_id AND c.h BETWEEN u.first AND u.last
-        ORDER BY u.pool_id, c.h
-    LOOP
-        PERFORM archiflow_refresh_pool_host(target.pool_id, target.h);
-    END LOOP;
+    PERFORM archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet)) FROM new_rows;
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION archiflow_allocation_changed() RETURNS trigger
+CREATE FUNCTION archiflow_ipaddresses_deleted() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-    target record;
 BEGIN
-    FOR target IN
-        SELECT c.pool_id, c.h, sum(c.delta)::integer AS delta
-        FROM (
-            SELECT OLD.pool_id AS pool_id, OLD.address::inet AS h, CASE WHEN OLD.is_active THEN -1 ELSE 0 END AS delta
-            WHERE TG_OP IN ('UPDATE', 'DELETE')
-            UNION ALL
-            SELECT NEW.pool_id, NEW.address::inet, CASE WHEN NEW.is_active THEN 1 ELSE 0 END
-            WHERE TG_OP IN ('INSERT', 'UPDATE')
-        ) c
-        GROUP BY c.pool_id, c.h
-        ORDER BY c.pool_id, c.h
-    LOOP
-        PERFORM archiflow_refresh_pool_host(target.pool_id, target.h, target.delta);
-    END LOOP;
+    PERFORM archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet)) FROM old_rows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION archiflow_ipaddresses_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM archiflow_refresh_vrf_hosts(array_agg(c.vrf_id), array_agg(c.h))
+    FROM (
+        SELECT side.vrf_id, host(side.address)::inet AS h
+        FROM old_rows o
+        JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (VALUES (o.vrf_id, o.address), (n.vrf_id, n.address)) AS side(vrf_id, address)
+        WHERE (o.address, o.vrf_id, o.status) IS DISTINCT FROM (n.address, n.vrf_id, n.status)
+    ) c;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION archiflow_allocations_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(is_active::integer))
+    FROM new_rows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION archiflow_allocations_deleted() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(-is_active::integer))
+    FROM old_rows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION archiflow_allocations_updated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM archiflow_refresh_pool_hosts(array_agg(c.pool_id), array_agg(c.address), array_agg(c.delta))
+    FROM (
+        SELECT side.*
+        FROM old_rows o
+        JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL (
+            VALUES (o.pool_id, o.address, -o.is_active::integer), (n.pool_id, n.address, n.is_active::integer)
+        ) AS side(pool_id, address, delta)
+        WHERE (o.pool_id, o.address, o.is_active, o.ip_address_id)
+              IS DISTINCT FROM (n.pool_id, n.address, n.is_active, n.ip_address_id)
+    ) c;
     RETURN NULL;
 END $$;
 
@@ -271,19 +307,20 @@ ALTER TABLE netbox_archiflow_ippoolusage ADD CONSTRAINT netbox_archiflow_ippoolu
 ALTER TABLE netbox_archiflow_ippooloccupiedaddress ADD CONSTRAINT netbox_archiflow_ippooloccupied_pool
     FOREIGN KEY (pool_id) REFERENCES netbox_archiflow_ippool (id) ON DELETE CASCADE;
 
-CREATE TRIGGER archiflow_ipaddress_written AFTER INSERT OR DELETE ON ipam_ipaddress
-    FOR EACH ROW EXECUTE FUNCTION archiflow_ipaddress_changed();
-CREATE TRIGGER archiflow_ipaddress_updated AFTER UPDATE ON ipam_ipaddress
-    FOR EACH ROW WHEN (OLD.address IS DISTINCT FROM NEW.address OR OLD.vrf_id IS DISTINCT FROM NEW.vrf_id
-                       OR OLD.status IS DISTINCT FROM NEW.status)
-    EXECUTE FUNCTION archiflow_ipaddress_changed();
-CREATE TRIGGER archiflow_allocation_written AFTER INSERT OR DELETE ON netbox_archiflow_ipallocation
-    FOR EACH ROW EXECUTE FUNCTION archiflow_allocation_changed();
-CREATE TRIGGER archiflow_allocation_updated AFTER UPDATE ON netbox_archiflow_ipallocation
-    FOR EACH ROW WHEN (OLD.pool_id IS DISTINCT FROM NEW.pool_id OR OLD.address IS DISTINCT FROM NEW.address
-                       OR OLD.is_active IS DISTINCT FROM NEW.is_active
-                       OR OLD.ip_address_id IS DISTINCT FROM NEW.ip_address_id)
-    EXECUTE FUNCTION archiflow_allocation_changed();
+CREATE TRIGGER archiflow_ipaddresses_inserted AFTER INSERT ON ipam_ipaddress
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_inserted();
+CREATE TRIGGER archiflow_ipaddresses_updated AFTER UPDATE ON ipam_ipaddress
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION archiflow_ipaddresses_updated();
+CREATE TRIGGER archiflow_ipaddresses_deleted AFTER DELETE ON ipam_ipaddress
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_deleted();
+CREATE TRIGGER archiflow_allocations_inserted AFTER INSERT ON netbox_archiflow_ipallocation
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_inserted();
+CREATE TRIGGER archiflow_allocations_updated AFTER UPDATE ON netbox_archiflow_ipallocation
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION archiflow_allocations_updated();
+CREATE TRIGGER archiflow_allocations_deleted AFTER DELETE ON netbox_archiflow_ipallocation
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_deleted();
 CREATE TRIGGER archiflow_pool_created AFTER INSERT ON netbox_archiflow_ippool
     FOR EACH ROW EXECUTE FUNCTION archiflow_pool_changed();
 CREATE TRIGGER archiflow_pool_updated AFTER UPDATE ON netbox_archiflow_ippool
@@ -306,10 +343,12 @@ SELECT archiflow_rebuild_pool_usage(id) FROM netbox_archiflow_ippool ORDER BY id
 """
 
 REVERSE = """
-DROP TRIGGER archiflow_ipaddress_written ON ipam_ipaddress;
-DROP TRIGGER archiflow_ipaddress_updated ON ipam_ipaddress;
-DROP TRIGGER archiflow_allocation_written ON netbox_archiflow_ipallocation;
-DROP TRIGGER archiflow_allocation_updated ON netbox_archiflow_ipallocation;
+DROP TRIGGER archiflow_ipaddresses_inserted ON ipam_ipaddress;
+DROP TRIGGER archiflow_ipaddresses_updated ON ipam_ipaddress;
+DROP TRIGGER archiflow_ipaddresses_deleted ON ipam_ipaddress;
+DROP TRIGGER archiflow_allocations_inserted ON netbox_archiflow_ipallocation;
+DROP TRIGGER archiflow_allocations_updated ON netbox_archiflow_ipallocation;
+DROP TRIGGER archiflow_allocations_deleted ON netbox_archiflow_ipallocation;
 DROP TRIGGER archiflow_pool_created ON netbox_archiflow_ippool;
 DROP TRIGGER archiflow_pool_updated ON netbox_archiflow_ippool;
 DROP TRIGGER archiflow_prefix_updated ON ipam_prefix;
@@ -318,14 +357,17 @@ DROP TRIGGER archiflow_iprange_updated ON ipam_iprange;
 DROP FUNCTION archiflow_iprange_changed();
 DROP FUNCTION archiflow_prefix_changed();
 DROP FUNCTION archiflow_pool_changed();
-DROP FUNCTION archiflow_allocation_changed();
-DROP FUNCTION archiflow_ipaddress_changed();
+DROP FUNCTION archiflow_allocations_updated();
+DROP FUNCTION archiflow_allocations_deleted();
+DROP FUNCTION archiflow_allocations_inserted();
+DROP FUNCTION archiflow_ipaddresses_updated();
+DROP FUNCTION archiflow_ipaddresses_deleted();
+DROP FUNCTION archiflow_ipaddresses_inserted();
 DROP FUNCTION archiflow_rebuild_pool_usage(bigint);
-DROP FUNCTION archiflow_refresh_pool_host(bigint, inet, integer);
-DROP FUNCTION archiflow_pool_host_is_occupied(netbox_archiflow_ippoolusage, inet);
+DROP FUNCTION archiflow_refresh_vrf_hosts(bigint[], inet[]);
+DROP FUNCTION archiflow_refresh_pool_hosts(bigint[], inet[], integer[]);
 DROP FUNCTION archiflow_inet_numeric(inet);
 """
-
 
 class Migration(migrations.Migration):
 
