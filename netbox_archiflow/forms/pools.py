@@ -14,7 +14,7 @@ from netbox.forms import (
     PrimaryModelForm,
     PrimaryModelImportForm,
 )
-from netbox.forms.mixins import ChangelogMessageMixin
+from netbox.forms.mixins import ChangelogMessageMixin, CustomFieldsMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import IPAllocation, IPPool
@@ -23,6 +23,7 @@ from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_
 from utilities.forms.fields import (
     CSVChoiceField,
     CSVModelChoiceField,
+    CSVModelMultipleChoiceField,
     DynamicModelChoiceField,
     DynamicModelMultipleChoiceField,
     TagFilterField,
@@ -212,8 +213,12 @@ class AllocationServiceMixin:
             device_type=data.get('device_type') or '',
             mac_address=data.get('mac_address') or '',
             notes=data.get('notes') or '',
+            custom_fields=self.custom_field_data(),
             tags=data.get('tags') or (),
         )
+
+    def custom_field_data(self):
+        return {cf.name: cf.serialize(self.cleaned_data.get(name)) for name, cf in self.custom_fields.items()}
 
     def refusal_error(self, exc):
         """``(field, message)`` of a service refusal: the field of this form it is about, or None."""
@@ -224,8 +229,10 @@ class AllocationServiceMixin:
         self.add_error(*self.refusal_error(exc))
 
 
-class AllocateForm(AllocationServiceMixin, forms.Form):
+class AllocateForm(AllocationServiceMixin, CustomFieldsMixin, forms.Form):
     """The pool's "Allocate" action; the service does the work."""
+
+    model = IPAllocation  # whose custom fields the form offers
 
     asset_id = forms.CharField(label=_('Asset ID'), max_length=100)
     address = forms.CharField(
@@ -271,8 +278,10 @@ class PoolByNameOrIDField(CSVModelChoiceField):
         return super().to_python(value)
 
 
-class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, CSVModelForm):
+class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, CustomFieldsMixin, CSVModelForm):
     """One allocation per row, made by the service (see ``IPAllocationBulkImportView``)."""
+
+    model = IPAllocation
 
     pool = PoolByNameOrIDField(
         label=_('Pool'), queryset=IPPool.objects.all(), to_field_name='name', help_text=_('Pool name or ID')
@@ -283,10 +292,32 @@ class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, CSVM
     device = CSVModelChoiceField(
         label=_('Device'), queryset=Device.objects.all(), required=False, to_field_name='name', help_text=_('Name')
     )
+    tags = CSVModelMultipleChoiceField(
+        label=_('Tags'), queryset=Tag.objects.all(), required=False, to_field_name='slug', help_text=_('Tag slugs')
+    )
 
     class Meta:
         model = IPAllocation
-        fields = ('pool', 'asset_id', 'address', 'device', 'device_name', 'device_type', 'mac_address', 'notes')
+        fields = (
+            'pool',
+            'asset_id',
+            'address',
+            'device',
+            'device_name',
+            'device_type',
+            'mac_address',
+            'notes',
+            'tags',
+        )
+
+    def _get_form_field(self, customfield):
+        return customfield.to_form_field(for_csv_import=True)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The row's instance is validated as a model before the service allocates it.
+        self.instance.custom_field_data = self.custom_field_data()
+        return cleaned_data
 
     def validate_constraints(self):
         """Skipped: the service decides about active addresses and assets, under the pool's lock."""

@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from core.choices import ObjectChangeActionChoices
-from core.models import ObjectChange
-from extras.models import Tag
+from core.models import ObjectChange, ObjectType
+from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
@@ -215,3 +215,33 @@ class IPAllocationListButtonsTest(TestCase):
         response = self.client.get(reverse('plugins:netbox_archiflow:ipallocation_list'))
         self.assertContains(response, f'href="{ADD_URL}')
         self.assertContains(response, f'href="{IMPORT_URL}')
+
+
+class AllocationCustomFieldsAndTagsTest(AllocationFormTestCase):
+    """Custom fields of allocations are offered by the Add form and the import and reach the service."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_permissions(
+            'netbox_archiflow.add_ipallocation', 'netbox_archiflow.view_ippool', 'dcim.view_device', 'extras.view_tag'
+        )
+        field = CustomField.objects.create(name='ticket', type='text', required=True)
+        field.object_types.set([ObjectType.objects.get_for_model(IPAllocation)])
+        self.tag = Tag.objects.create(name='Lab', slug='lab')
+
+    def test_add_form(self):
+        before = self.state()
+        response = self.client.post(ADD_URL, {'pool': self.pool.pk, 'asset_id': 'cf-1'})
+        self.assertHttpStatus(response, 200)
+        self.assertIn('cf_ticket', response.context['form'].errors)
+        self.assertEqual(self.state(), before)
+        self.client.post(ADD_URL, {'pool': self.pool.pk, 'asset_id': 'cf-1', 'cf_ticket': 'CHG-7'})
+        self.assertEqual(IPAllocation.objects.get(asset_id='cf-1').custom_field_data, {'ticket': 'CHG-7'})
+
+    def test_import(self):
+        data = 'pool,asset_id,cf_ticket,tags\nui,cf-2,CHG-8,lab'
+        response = self.client.post(IMPORT_URL, {'data': data, 'format': 'csv', 'csv_delimiter': 'auto'})
+        self.assertHttpStatus(response, 302)
+        allocation = IPAllocation.objects.get(asset_id='cf-2')
+        self.assertEqual(allocation.custom_field_data, {'ticket': 'CHG-8'})
+        self.assertEqual(list(allocation.tags.all()), [self.tag])
