@@ -1,5 +1,7 @@
 """Errors raised by services, carried unchanged to every API as ``{"code", "detail", ...}``."""
 
+from django.core.exceptions import ValidationError
+
 
 class ServiceError(Exception):
     """A refused operation: a machine-readable ``code``, a human ``detail`` and an HTTP status.
@@ -43,3 +45,19 @@ class Conflict(ServiceError):
 class PermissionDenied(ServiceError):
     status = 403
     code = 'permission_denied'
+
+
+def full_clean(obj, fields=None, **kwargs):
+    """``obj.full_clean(**kwargs)`` with Django's ValidationError turned into a ServiceError naming the field.
+
+    ``fields`` maps model field names (and ``'__all__'``, e.g. to ``'custom_fields'``) to the names the
+    APIs use; an error not tied to a field names none unless mapped.
+    """
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, 'error_dict') else {'__all__': exc.messages}
+        key = next(iter(errors))
+        field = (fields or {}).get(key, None if key == '__all__' else key)
+        messages = '; '.join(errors[key])
+        raise ServiceError(f'{field}: {messages}' if field else messages, code='invalid', field=field) from exc

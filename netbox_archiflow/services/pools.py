@@ -28,7 +28,7 @@ from ipam.models import VRF, IPAddress, IPRange, Prefix
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
-from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 from netbox_archiflow.services.locks import lock_pool
 
 logger = logging.getLogger('netbox_archiflow.pools')
@@ -333,7 +333,7 @@ def allocate_ip(
                 pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
             )
             allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
-            _full_clean(allocation, validate_constraints=False)
+            full_clean(allocation, fields={'__all__': 'custom_fields'}, validate_constraints=False)
             allocation.save()
             if tags:
                 allocation.tags.set(tags)
@@ -347,19 +347,6 @@ def allocate_ip(
         raise Conflict(f'The address was taken concurrently in pool {pool}; retry.', code='address_in_use') from None
     # No separate pool evaluation: saving the native IP address scheduled it (signal_receivers.alerts).
     return allocation, True
-
-
-def _full_clean(instance, **kwargs):
-    """Model validation as a ServiceError naming the field (errors not tied to one field: custom_fields)."""
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as exc:
-        errors = exc.message_dict
-        field = next(iter(errors))
-        raise ServiceError(
-            '; '.join(' '.join(messages) for messages in errors.values()),
-            field='custom_fields' if field == '__all__' else field,
-        ) from None
 
 
 def _create_allocation(pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes):

@@ -16,7 +16,6 @@ from contextvars import ContextVar
 
 import netaddr
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,7 +29,7 @@ from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from tenancy.models import Tenant
 
-from .errors import Conflict, NotFound, PermissionDenied, ServiceError
+from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 from .locks import lock_pool
 
 __all__ = (
@@ -183,18 +182,6 @@ def _configured(model, setting, label):
     return obj
 
 
-def _full_clean(obj, fields=None, exclude=None):
-    """full_clean() with Django's ValidationError turned into a ServiceError naming the API field."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, 'error_dict') else {'__all__': exc.messages}
-        key = next(iter(errors))
-        field = (fields or {}).get(key, None if key == '__all__' else key)
-        messages = '; '.join(errors[key])
-        raise ServiceError(f'{field}: {messages}' if field else messages, code='invalid', field=field) from exc
-
-
 def _check_permission(user, action, segment=None):
     if user is None:
         return
@@ -217,7 +204,7 @@ def get_vlan_group(site_group, vrf, tenant=None):
         group = VLANGroup(
             name=name, slug=slugify(name)[:100], scope_type=scope_type, scope_id=site_group.pk, tenant=tenant
         )
-        _full_clean(group)
+        full_clean(group)
         group.save()
     return group
 
@@ -284,7 +271,7 @@ def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, te
         status=VLANStatusChoices.STATUS_ACTIVE,
     )
     # Related objects were resolved above and the VID/name checked under the group lock: skip re-fetching them.
-    _full_clean(vlan, fields={'vid': 'vlan_id', 'name': 'vlan_name'}, exclude=['group', 'tenant', 'role'])
+    full_clean(vlan, fields={'vid': 'vlan_id', 'name': 'vlan_name'}, exclude=['group', 'tenant', 'role'])
     with service_write():
         vlan.save()
     return vlan
@@ -426,7 +413,7 @@ def create_segment(
         status=prefix_status_for(SegmentStatusChoices.STATUS_FREE),
         description=description or '',
     )
-    _full_clean(native, exclude=['vrf', 'tenant', 'role', 'vlan', 'scope_type', 'scope_id'])
+    full_clean(native, exclude=['vrf', 'tenant', 'role', 'vlan', 'scope_type', 'scope_id'])
     with service_write():
         native.save()
     segment = Segment(
@@ -439,7 +426,7 @@ def create_segment(
         status=SegmentStatusChoices.STATUS_FREE,
         **attrs,
     )
-    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
+    full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
     segment._changelog_message = changelog_message
     segment.save()
     if tags:
@@ -522,7 +509,7 @@ def update_segment(
         segment.description = description or ''
     for name, value in attrs.items():
         setattr(segment, name, value)
-    _full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
+    full_clean(segment, exclude=['prefix', 'vrf', 'site_group', 'vlan'])
     segment._changelog_message = changelog_message
     segment.save()
     if tags is not None:

@@ -4,8 +4,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
 
-from core.models import ObjectChange
+from core.models import ObjectChange, ObjectType
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.rpc import registry
@@ -169,6 +170,29 @@ class PoolToolsTest(RPCTestCase):
         self.assertTrue(failure['isError'])
         self.assertEqual(failure['structuredContent']['code'], 'not_found')
         self.assertEqual(failure['structuredContent']['field'], 'poolId')
+
+    def test_allocate_with_custom_fields_and_tags(self):
+        self.grant('netbox_archiflow.view_ippool', 'netbox_archiflow.add_ipallocation')
+        field = CustomField.objects.create(name='ticket', type='text', required=True)
+        field.object_types.set([ObjectType.objects.get_for_model(IPAllocation)])
+        Tag.objects.create(name='Lab', slug='lab')
+        for arguments, code, field_name in (
+            ({}, 'invalid', 'customFields'),
+            ({'customFields': {'ticket': 'T-1'}, 'tags': ['lab', 'nope']}, 'not_found', 'tags'),
+        ):
+            refused = self.result('allocate-ip', {'poolId': self.pool.pk, 'assetId': 'cf', **arguments})
+            self.assertTrue(refused['isError'])
+            self.assertEqual(
+                (refused['structuredContent']['code'], refused['structuredContent']['field']), (code, field_name)
+            )
+        self.assertFalse(IPAllocation.objects.exists())
+        done = self.result(
+            'allocate-ip', {'poolId': self.pool.pk, 'assetId': 'cf', 'customFields': {'ticket': 'T-1'}, 'tags': ['lab']}
+        )
+        self.assertFalse(done['isError'])
+        allocation = IPAllocation.objects.get()
+        self.assertEqual(allocation.custom_field_data, {'ticket': 'T-1'})
+        self.assertEqual([tag.slug for tag in allocation.tags.all()], ['lab'])
 
     def test_allocate_release_roundtrip_with_rest_codes(self):
         self.grant(

@@ -1,6 +1,7 @@
 """IP pool tools: get-ip-pools, get-ip-usage, allocate-ip, release-ip (the predecessor's names and shapes)."""
 
 from dcim.models import Device, Interface
+from extras.models import Tag
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import NotFound, ServiceError
@@ -15,6 +16,7 @@ ARGUMENT_NAMES = {
     'mac_address': 'macAddress',
     'interface': 'interfaceId',
     'device': 'deviceId',
+    'custom_fields': 'customFields',
 }
 
 POOL_ID = {
@@ -143,6 +145,8 @@ def get_ip_usage(user, arguments):
             'deviceId': {'type': 'integer', 'description': 'Native NetBox device'},
             'interfaceId': {'type': 'integer', 'description': 'Native NetBox interface (gets the IP address)'},
             'notes': {'type': 'string'},
+            'customFields': {'type': 'object', 'description': "Values of the allocation's custom fields"},
+            'tags': {'type': 'array', 'items': {'type': 'string'}, 'description': 'Tag slugs'},
         },
         'required': ['poolId', 'assetId'],
         'additionalProperties': False,
@@ -160,6 +164,9 @@ def allocate_ip(user, arguments):
         interface = Interface.objects.restrict(user, 'view').filter(pk=arguments['interfaceId']).first()
         if interface is None:
             raise NotFound(f'Interface {arguments["interfaceId"]} does not exist.', field='interfaceId')
+    tags = list(Tag.objects.filter(slug__in=arguments.get('tags', [])))
+    if missing := set(arguments.get('tags', [])) - {tag.slug for tag in tags}:
+        raise NotFound(f'Tags {", ".join(sorted(missing))} do not exist.', field='tags')
     try:
         allocation, created = pool_service.allocate_ip(
             pool,
@@ -172,6 +179,8 @@ def allocate_ip(user, arguments):
             device_type=arguments.get('deviceType', ''),
             mac_address=arguments.get('macAddress', ''),
             notes=arguments.get('notes', ''),
+            custom_fields=arguments.get('customFields'),
+            tags=tags,
         )
     except ServiceError as exc:
         raise _rename_field(exc) from None
