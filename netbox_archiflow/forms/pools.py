@@ -292,6 +292,13 @@ class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, Cust
     device = CSVModelChoiceField(
         label=_('Device'), queryset=Device.objects.all(), required=False, to_field_name='name', help_text=_('Name')
     )
+    interface = CSVModelChoiceField(
+        label=_('Interface'),
+        queryset=Interface.objects.all(),
+        required=False,
+        to_field_name='name',
+        help_text=_("Name of the device's interface that gets the IP address"),
+    )
     tags = CSVModelMultipleChoiceField(
         label=_('Tags'), queryset=Tag.objects.all(), required=False, to_field_name='slug', help_text=_('Tag slugs')
     )
@@ -303,11 +310,20 @@ class IPAllocationImportForm(CreateOnlyImportMixin, AllocationServiceMixin, Cust
             'asset_id',
             'address',
             'device',
+            'interface',
             'device_name',
             'device_type',
             'mac_address',
             'notes',
             'tags',
+        )
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Interface names repeat across devices: look the name up on the row's device only.
+        device = (data or {}).get('device')
+        self.fields['interface'].queryset = (
+            Interface.objects.filter(device__name=device) if device else Interface.objects.none()
         )
 
     def _get_form_field(self, customfield):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange, ObjectType
+from dcim.models import Interface
 from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
@@ -157,6 +158,20 @@ class IPAllocationImportTest(AllocationFormTestCase):
         changes = ObjectChange.objects.filter(request_id=response.headers['X-Request-ID'])
         self.assertEqual(changes.count(), 6)  # three allocations, three native IP addresses
         self.assertEqual({(c.user, c.message) for c in changes}, {(self.user, 'migrated')})
+
+    def test_interface_is_looked_up_on_the_rows_device(self):
+        other = create_test_device('other-dev')
+        mine = Interface.objects.create(device=self.device, name='eth0', type='1000base-t')
+        Interface.objects.create(device=other, name='eth0', type='1000base-t')
+        data = 'pool,asset_id,device,interface\nui,if-1,srv-dev,eth0'
+        self.add_permissions('dcim.view_interface')
+        self.assertHttpStatus(self.import_rows(data), 302)
+        allocation = IPAllocation.objects.select_related('ip_address').get(asset_id='if-1')
+        self.assertEqual((allocation.device, allocation.interface), (self.device, mine))
+        self.assertEqual(allocation.ip_address.assigned_object, mine)
+        errors = self.import_errors(self.import_rows('pool,asset_id,interface\nui,if-2,eth0'))
+        self.assertIn('interface', errors)
+        self.assertFalse(IPAllocation.objects.filter(asset_id='if-2').exists())
 
     def test_json_rows_name_the_pool_by_id(self):
         rows = [{'pool': self.small.pk, 'asset_id': 'j-1'}, {'pool': 'ui', 'asset_id': 'j-2'}]
