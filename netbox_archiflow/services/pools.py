@@ -112,19 +112,14 @@ def _occupied_sql(pool, first, last):
 def first_free_address(pool):
     """The lowest free address of the pool (netaddr.IPAddress) or None when it is full.
 
-    One query: the occupied hosts, the gateway and populated ranges as (lo, hi) intervals, sorted once;
-    the first gap is the first address after the running maximum of the preceding intervals. Never
-    generates the address range, so an IPv6 /64 costs what its occupied addresses cost.
+    One query: the occupied hosts (the gateway among them) and populated ranges as (lo, hi) intervals,
+    sorted once; the first gap is the first address after the running maximum of the preceding
+    intervals. Never generates the address range, so an IPv6 /64 costs what its occupied addresses cost.
     """
     first, last = _bounds(pool)
     occupied_sql, params = _occupied_sql(pool, first, last)
-    extra = list(_populated_intervals(pool, first, last))
-    if pool.gateway:
-        gateway = netaddr.IPAddress(pool.gateway)
-        if first <= gateway <= last:
-            extra.append((gateway, gateway))
     extra_sql = ''
-    for lo, hi in extra:
+    for lo, hi in _populated_intervals(pool, first, last):
         extra_sql += ' UNION ALL SELECT %s::inet, %s::inet'
         params += [str(lo), str(hi)]
     sql = (

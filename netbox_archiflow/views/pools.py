@@ -131,7 +131,7 @@ class IPPoolBulkImportView(generic.BulkImportView):
 
 @register_model_view(IPPool, 'bulk_edit', path='edit', detail=False)
 class IPPoolBulkEditView(generic.BulkEditView):
-    queryset = IPPool.objects.all()
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
     filterset = filtersets.IPPoolFilterSet
     table = tables.IPPoolTable
     form = forms.IPPoolBulkEditForm
@@ -139,7 +139,7 @@ class IPPoolBulkEditView(generic.BulkEditView):
 
 @register_model_view(IPPool, 'bulk_delete', path='delete', detail=False)
 class IPPoolBulkDeleteView(generic.BulkDeleteView):
-    queryset = IPPool.objects.all()
+    queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
     filterset = filtersets.IPPoolFilterSet
     table = tables.IPPoolTable
 
