@@ -163,38 +163,31 @@ BEGIN
     END IF;
     INSERT INTO netbox_archiflow_ippoolusage AS u
         (pool_id, vrf_id, first, last, gateway, total, populated, occupied, allocated)
-    VALUES (p_pool, vrf, lo, hi, gw, archiflow_inet_numeric(hi) - archiflow_inet_numeric(lo) + 1, 0, 0, 0)
-    ON CONFLICT (pool_id) DO UPDATE
-        SET vrf_id = EXCLUDED.vrf_id, first = EXCLUDED.first, last = EXCLUDED.last,
-            gateway = EXCLUDED.gateway, total = EXCLUDED.total;
-    DELETE FROM netbox_archiflow_ippooloccupiedaddress WHERE pool_id = p_pool;
-    INSERT INTO netbox_archiflow_ippooloccupiedaddress (pool_id, address)
-    SELECT p_pool, c.h FROM (
-        SELECT host(i.address)::inet AS h FROM ipam_ipaddress i
-        WHERE i.vrf_id IS NOT DISTINCT FROM vrf AND host(i.address)::inet BETWEEN lo AND hi
-          AND NOT (i.status = 'deprecated' AND EXISTS (
-              SELECT 1 FROM netbox_archiflow_ipallocation k
-              WHERE k.ip_address_id = i.id AND k.pool_id = p_pool AND NOT k.is_active))
-        UNION
-        SELECT a.address FROM netbox_archiflow_ipallocation a
-        WHERE a.pool_id = p_pool AND a.is_active AND a.address BETWEEN lo AND hi
-        UNION
-        SELECT gw WHERE gw IS NOT NULL
-    ) c
-    WHERE NOT EXISTS (
-        SELECT 1 FROM ipam_iprange r
-        WHERE r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM vrf
-          AND c.h BETWEEN host(r.start_address)::inet AND host(r.end_address)::inet);
-    UPDATE netbox_archiflow_ippoolusage SET
-        occupied = (SELECT count(*) FROM netbox_archiflow_ippooloccupiedaddress WHERE pool_id = p_pool),
-        allocated = (SELECT count(*) FROM netbox_archiflow_ipallocation WHERE pool_id = p_pool AND is_active),
-        populated = coalesce((
+    VALUES (
+        p_pool, vrf, lo, hi, gw, archiflow_inet_numeric(hi) - archiflow_inet_numeric(lo) + 1,
+        coalesce((
             SELECT sum(archiflow_inet_numeric(least(host(r.end_address)::inet, hi))
                        - archiflow_inet_numeric(greatest(host(r.start_address)::inet, lo)) + 1)
             FROM ipam_iprange r
             WHERE r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM vrf
-              AND host(r.start_address)::inet <= hi AND host(r.end_address)::inet >= lo), 0)
-    WHERE pool_id = p_pool;
+              AND host(r.start_address)::inet <= hi AND host(r.end_address)::inet >= lo), 0),
+        0,
+        (SELECT count(*) FROM netbox_archiflow_ipallocation WHERE pool_id = p_pool AND is_active)
+    )
+    ON CONFLICT (pool_id) DO UPDATE
+        SET vrf_id = EXCLUDED.vrf_id, first = EXCLUDED.first, last = EXCLUDED.last, gateway = EXCLUDED.gateway,
+            total = EXCLUDED.total, populated = EXCLUDED.populated, occupied = 0, allocated = EXCLUDED.allocated;
+    DELETE FROM netbox_archiflow_ippooloccupiedaddress WHERE pool_id = p_pool;
+    -- Every host that can occupy the pool; archiflow_refresh_pool_hosts applies the rule and counts.
+    PERFORM archiflow_refresh_pool_hosts(array_agg(p_pool), array_agg(c.h))
+    FROM (
+        SELECT host(i.address)::inet AS h FROM ipam_ipaddress i
+        WHERE i.vrf_id IS NOT DISTINCT FROM vrf AND host(i.address)::inet BETWEEN lo AND hi
+        UNION
+        SELECT a.address FROM netbox_archiflow_ipallocation a WHERE a.pool_id = p_pool AND a.is_active
+        UNION
+        SELECT gw WHERE gw IS NOT NULL
+    ) c;
 END $$;
 
 -- Statement-level triggers with transition tables: a bulk write costs one set-based refresh, and each
