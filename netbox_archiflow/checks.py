@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.checks import Warning, register
 
-from netbox_archiflow import drawio, plugin_settings
+from netbox_archiflow import drawio_webapp, plugin_settings
 
 
 @register()
@@ -23,7 +23,7 @@ def check_diagram_editor(app_configs=None, **kwargs):
                 id='netbox_archiflow.W001',
             )
         )
-    if not drawio.is_installed():
+    if not drawio_webapp.is_installed():
         url = plugin_settings.get('drawio_url')
         parsed = urlparse(url or '')
         if parsed.scheme not in ('http', 'https') or not parsed.netloc:

@@ -4,7 +4,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import reverse
 
 from core.models import ObjectChange
-from netbox_archiflow import checks, drawio
+from netbox_archiflow import checks, drawio_webapp
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import diagrams as service
@@ -17,9 +17,9 @@ TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
 class EditorUrlTest(TestCase):
     def test_self_hosted_copy_is_used_on_the_netbox_origin(self):
         request = RequestFactory().get('/', HTTP_HOST='netbox.example:8443')
-        with mock.patch.object(drawio, 'is_installed', return_value=True):
-            url = drawio.editor_url(request)
-            origin = drawio.editor_origin(request)
+        with mock.patch.object(drawio_webapp, 'is_installed', return_value=True):
+            url = drawio_webapp.editor_url(request)
+            origin = drawio_webapp.editor_origin(request)
         self.assertTrue(url.startswith('/plugins/archiflow/drawio/?embed=1&proto=json&spin=1'))
         self.assertIn('saveAndExit=1', url)
         self.assertIn('offline=1', url)
@@ -28,11 +28,11 @@ class EditorUrlTest(TestCase):
     def test_configured_url_otherwise(self):
         request = RequestFactory().get('/')
         config = {'netbox_archiflow': {'drawio_url': 'https://draw.example.org/app/'}}
-        with mock.patch.object(drawio, 'is_installed', return_value=False), override_settings(PLUGINS_CONFIG=config):
-            self.assertTrue(drawio.editor_url(request).startswith('https://draw.example.org/app/?embed=1'))
-            self.assertNotIn('offline=1', drawio.editor_url(request))
-            self.assertEqual(drawio.editor_origin(request), 'https://draw.example.org')
-            self.assertIsNone(drawio.viewer_script_url())
+        with mock.patch.object(drawio_webapp, 'is_installed', return_value=False), override_settings(PLUGINS_CONFIG=config):
+            self.assertTrue(drawio_webapp.editor_url(request).startswith('https://draw.example.org/app/?embed=1'))
+            self.assertNotIn('offline=1', drawio_webapp.editor_url(request))
+            self.assertEqual(drawio_webapp.editor_origin(request), 'https://draw.example.org')
+            self.assertIsNone(drawio_webapp.viewer_script_url())
             ids = [w.id for w in checks.check_diagram_editor()]
         self.assertIn('netbox_archiflow.W004', ids)
 
@@ -44,7 +44,7 @@ class EditorUrlTest(TestCase):
             self.assertNotIn('netbox_archiflow.W001', [w.id for w in checks.check_diagram_editor()])
 
     def test_drawio_route_is_404_when_not_installed(self):
-        with mock.patch.object(drawio, 'is_installed', return_value=False):
+        with mock.patch.object(drawio_webapp, 'is_installed', return_value=False):
             response = self.client.get(reverse('plugins:netbox_archiflow:drawio', kwargs={'path': 'index.html'}))
         self.assertEqual(response.status_code, 404)
 

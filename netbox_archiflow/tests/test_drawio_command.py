@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, override_settings
 
-from netbox_archiflow import drawio
+from netbox_archiflow import drawio_webapp
 
 
 def make_tarball(path, files):
@@ -44,14 +44,14 @@ class DrawioCommandTest(SimpleTestCase):
                 'package/package.json': b'{}',
             },
         )
-        self.assertFalse(drawio.is_installed())
+        self.assertFalse(drawio_webapp.is_installed())
         self.assertIn('Installed Draw.io', self.run_command('install', '--tarball', str(archive)))
-        self.assertTrue(drawio.is_installed())
-        self.assertFalse((drawio.install_dir() / 'electron.js').exists())
+        self.assertTrue(drawio_webapp.is_installed())
+        self.assertFalse((drawio_webapp.install_dir() / 'electron.js').exists())
         self.assertIn('already installed', self.run_command('install', '--tarball', str(archive)))
         self.assertIn('installed: 14.6.12', self.run_command('status'))
         self.run_command('remove')
-        self.assertFalse(drawio.is_installed())
+        self.assertFalse(drawio_webapp.is_installed())
 
     def test_archive_without_the_web_app_or_with_path_tricks_is_refused(self):
         empty = self.root / 'empty.tgz'
@@ -63,4 +63,4 @@ class DrawioCommandTest(SimpleTestCase):
         with self.assertRaisesMessage(CommandError, 'unsafe member'):
             self.run_command('install', '--tarball', str(evil))
         self.assertFalse((self.root / 'evil').exists())
-        self.assertFalse(drawio.is_installed())
+        self.assertFalse(drawio_webapp.is_installed())

