@@ -17,6 +17,10 @@ __all__ = ('Segment', 'delete_vlan_if_orphaned', 'vlan_is_referenced')
 class Segment(PrimaryModel):
     """Plugin-owned state of one segment, linked one-to-one to its native ``ipam.Prefix``.
 
+    The prefix side has no reverse accessor (``related_name='+'``): core's own checks treat a reverse one-to-one
+    on Prefix as a Prefix field and expect a filter for it. Find a prefix's segment with
+    ``Segment.objects.filter(prefix=...)``.
+
     ``vrf`` and ``site_group`` repeat the prefix's VRF and scope so pools can be indexed and locked;
     the services keep them equal to the prefix. The prefix status mirrors ``status`` (active when free,
     reserved when allocated) so IPAM shows the truth.
@@ -25,7 +29,7 @@ class Segment(PrimaryModel):
     prefix = models.OneToOneField(
         to='ipam.Prefix',
         on_delete=models.CASCADE,
-        related_name='archiflow_segment',
+        related_name='+',
         verbose_name=_('prefix'),
     )
     vrf = models.ForeignKey(
