@@ -55,7 +55,16 @@ class Segment(PrimaryModel):
         verbose_name=_('cluster'),
         max_length=100,
         blank=True,
-        help_text=_('The cluster holding this segment (empty when free)'),
+        help_text=_('Name of the cluster holding this segment (empty when free)'),
+    )
+    netbox_cluster = models.ForeignKey(
+        to='virtualization.Cluster',
+        on_delete=models.SET_NULL,
+        related_name='archiflow_segments',
+        blank=True,
+        null=True,
+        verbose_name=_('NetBox cluster'),
+        help_text=_('The NetBox cluster holding this segment, when the holder is one'),
     )
     status = models.CharField(
         verbose_name=_('status'),
@@ -87,6 +96,11 @@ class Segment(PrimaryModel):
                     | (Q(status=SegmentStatusChoices.STATUS_ALLOCATED, allocated_at__isnull=False) & ~Q(cluster=''))
                 ),
                 violation_error_message=_('A free segment has no cluster; an allocated segment has one.'),
+            ),
+            models.CheckConstraint(
+                name='netbox_archiflow_segment_netbox_cluster_allocated',
+                condition=Q(netbox_cluster__isnull=True) | Q(status=SegmentStatusChoices.STATUS_ALLOCATED),
+                violation_error_message=_('Only an allocated segment is held by a NetBox cluster.'),
             ),
         )
 
