@@ -22,6 +22,9 @@ __all__ = ('render_preview',)
 BORDER = 10
 FONT_FAMILY = 'Helvetica, Arial, sans-serif'
 DEFAULT_FONT_SIZE = 12
+DEFAULT_TEXT_COLOUR = '#000000'
+MAX_LINE = 120  # characters of one label line
+MAX_OUTSIDE_LINES = 3  # lines of a label outside its shape (below an icon, on an edge)
 CHAR_WIDTH = 0.6  # of the font size: a rough average glyph width, to wrap and to size the picture
 LINE_HEIGHT = 1.2
 COLOUR = re.compile(r'^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$')
@@ -66,20 +69,23 @@ def _text(wrapper, cell):
     return [' '.join(line.split()) for line in label.replace('\r', '').split('\n') if line.strip()]
 
 
-def _wrap(lines, width, font_size):
-    if width <= 0:
-        return lines
+def _wrap(lines, width, font_size, max_lines):
+    """Word-wrap to ``width``; stops after ``max_lines + 1`` lines (enough to know the text is cut)."""
     per_line = max(1, int(width / (font_size * CHAR_WIDTH)))
     wrapped = []
     for line in lines:
-        words, current = line.split(' '), ''
-        for word in words:
+        current = ''
+        for word in line.split(' '):
             if current and len(current) + 1 + len(word) > per_line:
                 wrapped.append(current)
+                if len(wrapped) > max_lines:
+                    return wrapped
                 current = word
             else:
                 current = f'{current} {word}' if current else word
         wrapped.append(current)
+        if len(wrapped) > max_lines:
+            break
     return wrapped
 
 
@@ -215,7 +221,12 @@ def _fmt(number):
 class _Canvas:
     def __init__(self):
         self.root = Element('svg', xmlns=SVG_NS)
-        self.group = SubElement(self.root, 'g')
+        # Text defaults once for the whole picture; each label only says how it differs.
+        self.group = SubElement(
+            self.root,
+            'g',
+            {'font-family': FONT_FAMILY, 'font-size': str(DEFAULT_FONT_SIZE), 'text-anchor': 'middle'},
+        )
         self.min_x = self.min_y = math.inf
         self.max_x = self.max_y = -math.inf
 
@@ -229,28 +240,30 @@ class _Canvas:
         }
         return SubElement(self.group if parent is None else parent, tag, attributes)
 
-    def text(self, lines, x, y, font_size, colour, anchor='middle', background=None):
-        """Lines centred vertically on ``y``."""
+    def text(self, lines, x, y, font_size, colour, max_lines, background=None):
+        """Lines centred on ``(x, y)``; beyond ``max_lines`` (what fits the shape) the text ends in an ellipsis."""
         if not lines:
             return
+        if len(lines) > max_lines:
+            lines = [*lines[: max_lines - 1], lines[max_lines - 1] + '…']
+        lines = [line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + '…' for line in lines]
         height = len(lines) * font_size * LINE_HEIGHT
         width = max(len(line) for line in lines) * font_size * CHAR_WIDTH
-        left = x - width / 2 if anchor == 'middle' else (x if anchor == 'start' else x - width)
-        top = y - height / 2
+        left, top = x - width / 2, y - height / 2
         self.extend(left, top, width, height)
         if background:
             self.add('rect', x=left - 2, y=top, width=width + 4, height=height, fill=background)
-        element = self.add(
-            'text',
-            x=x,
-            y=top,
-            fill=colour,
-            font_size=float(font_size),
-            font_family=FONT_FAMILY,
-            text_anchor=anchor,
-        )
+        attrs = {'x': x, 'y': top + font_size}
+        if font_size != DEFAULT_FONT_SIZE:
+            attrs['font_size'] = float(font_size)
+        if colour != DEFAULT_TEXT_COLOUR:
+            attrs['fill'] = colour
+        element = self.add('text', **attrs)
+        if len(lines) == 1:
+            element.text = lines[0]
+            return
         for index, line in enumerate(lines):
-            span = self.add('tspan', element, x=x, dy=font_size * (LINE_HEIGHT if index else 1.0))
+            span = self.add('tspan', element, x=x, dy=font_size * LINE_HEIGHT if index else 0.0)
             span.text = line
 
     def svg(self):
@@ -278,11 +291,9 @@ def _draw_vertex(canvas, page, cell_id):
     text_only = shape in ('text', 'label', 'edgeLabel')
     fill = _colour(style, 'fillColor', 'none' if text_only else '#ffffff')
     stroke = _colour(style, 'strokeColor', 'none' if text_only else '#000000')
-    outline = {
-        'fill': fill,
-        'stroke': stroke,
-        'stroke_width': _float(style.get('strokeWidth'), 1.0),
-    }
+    outline = {'fill': fill, 'stroke': stroke}
+    if _float(style.get('strokeWidth'), 1.0) != 1.0:
+        outline['stroke_width'] = _float(style.get('strokeWidth'), 1.0)
     if style.get('dashed') == '1':
         outline['stroke_dasharray'] = '6 4'
     if 'opacity' in style:
@@ -315,7 +326,9 @@ def _draw_vertex(canvas, page, cell_id):
     elif not text_only:
         rounded = style.get('rounded') == '1' or shape in ('cylinder', 'cylinder3', 'process')
         radius = min(width, height) * 0.15 if rounded else 0.0
-        canvas.add('rect', group, x=x, y=y, width=width, height=height, rx=radius, **outline)
+        if radius:
+            outline['rx'] = radius
+        canvas.add('rect', group, x=x, y=y, width=width, height=height, **outline)
         if shape == 'swimlane':
             header = _float(style.get('startSize'), 23.0)
             canvas.add('line', group, x1=x, y1=y + header, x2=x + width, y2=y + header, stroke=stroke)
@@ -324,19 +337,23 @@ def _draw_vertex(canvas, page, cell_id):
     lines = _text(wrapper, cell)
     if not lines:
         return
-    if style.get('whiteSpace') == 'wrap':
-        lines = _wrap(lines, width - 4, font_size)
-    colour = _colour(style, 'fontColor', '#000000')
-    text_x, text_y = x + width / 2, y + height / 2
+    line_height = font_size * LINE_HEIGHT
+    max_lines = max(1, int(height / line_height))
+    text_y = y + height / 2
     if shape == 'swimlane':
-        text_y = y + _float(style.get('startSize'), 23.0) / 2
-    elif style.get('verticalLabelPosition') == 'bottom':
-        text_y = y + height + len(lines) * font_size * LINE_HEIGHT / 2 + 2
+        max_lines, text_y = 1, y + _float(style.get('startSize'), 23.0) / 2
+    elif style.get('verticalLabelPosition') in ('bottom', 'top'):
+        max_lines = MAX_OUTSIDE_LINES
+    if style.get('whiteSpace') == 'wrap' and width > 4:
+        lines = _wrap(lines, width - 4, font_size, max_lines)
+    half = min(len(lines), max_lines) * line_height / 2 + 2
+    if style.get('verticalLabelPosition') == 'bottom':
+        text_y = y + height + half
     elif style.get('verticalLabelPosition') == 'top':
-        text_y = y - len(lines) * font_size * LINE_HEIGHT / 2 - 2
-    elif style.get('verticalAlign') == 'top':
-        text_y = y + len(lines) * font_size * LINE_HEIGHT / 2 + 2
-    canvas.text(lines, text_x, text_y, font_size, colour)
+        text_y = y - half
+    elif style.get('verticalAlign') == 'top' and shape != 'swimlane':
+        text_y = y + half
+    canvas.text(lines, x + width / 2, text_y, font_size, _colour(style, 'fontColor', DEFAULT_TEXT_COLOUR), max_lines)
 
 
 def _arrow(canvas, tip, tail, colour, width):
@@ -360,7 +377,9 @@ def _draw_edge(canvas, page, cell_id, labels):
     style = _style(cell.get('style'))
     colour = _colour(style, 'strokeColor', '#000000')
     width = _float(style.get('strokeWidth'), 1.0)
-    attrs = {'fill': 'none', 'stroke': colour, 'stroke_width': width}
+    attrs = {'fill': 'none', 'stroke': colour}
+    if width != 1.0:
+        attrs['stroke_width'] = width
     if style.get('dashed') == '1':
         attrs['stroke_dasharray'] = '6 4'
     canvas.add('polyline', points=' '.join(f'{_fmt(px)},{_fmt(py)}' for px, py in points), **attrs)
@@ -376,9 +395,8 @@ def _draw_edge(canvas, page, cell_id, labels):
         middle = len(points) // 2
         (ax, ay), (bx, by) = points[middle - 1], points[middle]
         font_size = _float(style.get('fontSize'), DEFAULT_FONT_SIZE - 1) or DEFAULT_FONT_SIZE
-        canvas.text(
-            lines, (ax + bx) / 2, (ay + by) / 2, font_size, _colour(style, 'fontColor', '#000000'), background='#ffffff'
-        )
+        colour = _colour(style, 'fontColor', DEFAULT_TEXT_COLOUR)
+        canvas.text(lines, (ax + bx) / 2, (ay + by) / 2, font_size, colour, MAX_OUTSIDE_LINES, background='#ffffff')
 
 
 def render_preview(parsed):

@@ -282,6 +282,14 @@ class PreviewTest(unittest.TestCase):
         server = [r for r in root.iter(f'{self.SVG}rect') if r.get('width') == '50'][0]
         self.assertEqual((server.get('x'), server.get('y')), ('110', '140'))
 
+    def test_labels_are_cut_to_what_fits_their_shape(self):
+        root = self.render(samples.cell('a', 'word ' * 2000, width=120, height=60))
+        lines = [''.join(t.itertext()) for t in root.iter(f'{self.SVG}tspan')]
+        self.assertEqual(len(lines), 4)  # 60 px of 12 px text
+        self.assertTrue(lines[-1].endswith('…'))
+        unwrapped = self.render(samples.cell('a', 'x' * 5000, style='rounded=0;'))
+        self.assertLess(len(self.texts(unwrapped)[0]), 200)
+
     def test_empty_and_compressed(self):
         empty = fromstring(preview.render_preview(parse(samples.mxfile())))
         self.assertEqual((empty.get('width'), empty.get('height')), ('160', '90'))
