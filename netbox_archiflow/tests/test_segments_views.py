@@ -90,6 +90,31 @@ class SegmentActionViewTest(TestCase):
         segment.refresh_from_db()
         self.assertEqual(segment.status, 'free')
 
+    def test_release_forms_carry_a_valid_csrf_token(self):
+        """The button is rendered outside the page's template context: its form needs the token passed in."""
+        import re
+
+        from django.test import Client
+
+        self.grant('view', 'release')
+        first, second = service.allocate_segments(self.site_group, self.vrf, 'csrf-c', 2)[0]
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.user)
+        release = reverse('plugins:netbox_archiflow:segment_release', kwargs={'pk': first.pk})
+        page = client.get(first.get_absolute_url()).content.decode()
+        form = re.search(rf'<form action="{release}".*?</form>', page, re.S).group(0)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        response = client.post(release, {'csrfmiddlewaretoken': token})
+        self.assertRedirects(response, first.get_absolute_url(), fetch_redirect_response=False)
+        first.refresh_from_db()
+        self.assertEqual(first.status, 'free')
+
+        # The list row's Release posts the list's own form (forms cannot nest), which carries the token.
+        listing = client.get(reverse('plugins:netbox_archiflow:segment_list')).content.decode()
+        row_release = reverse('plugins:netbox_archiflow:segment_release', kwargs={'pk': second.pk})
+        self.assertIn(f'formaction="{row_release}?return_url=', listing)
+        self.assertNotIn(f'formaction="{release}?', listing)
+
     def test_allocate_exhausted_shows_error_and_changes_nothing(self):
         self.grant('view', 'allocate')
         url = reverse('plugins:netbox_archiflow:segment_allocate')
