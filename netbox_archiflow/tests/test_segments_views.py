@@ -160,6 +160,22 @@ class SegmentActionViewTest(TestCase):
             self.assertContains(page, 'ArchiFlow segments')
             self.assertContains(page, str(self.segments[0].prefix.prefix))
 
+    def test_segment_panel_on_prefix_and_vlan_pages(self):
+        self.grant('view')
+        self.grant('view', model=Prefix)
+        self.grant('view', model=VLAN)
+        segment = service.allocate_segments(self.site_group, self.vrf, 'panel-cluster')[0][0]
+        for page in (
+            self.client.get(segment.prefix.get_absolute_url()),
+            self.client.get(segment.vlan.get_absolute_url()),
+        ):
+            self.assertHttpStatus(page, 200)
+            self.assertContains(page, segment.get_absolute_url())
+            self.assertContains(page, 'panel-cluster')
+            self.assertContains(page, 'Allocated')
+        container = Prefix.objects.get(vrf=self.vrf, status='container')
+        self.assertNotContains(self.client.get(container.get_absolute_url()), 'ArchiFlow segment')
+
     def test_list_page_query_count_does_not_grow_with_rows(self):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
