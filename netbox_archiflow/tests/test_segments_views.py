@@ -77,7 +77,10 @@ class SegmentActionViewTest(TestCase):
         list_page = self.client.get(reverse('plugins:netbox_archiflow:segment_list'))
         self.assertContains(list_page, reverse('plugins:netbox_archiflow:segment_allocate'))
         url = reverse('plugins:netbox_archiflow:segment_allocate')
-        self.assertHttpStatus(self.client.get(url), 200)
+        page = self.client.get(url)
+        self.assertHttpStatus(page, 200)
+        segments = reverse('plugins:netbox_archiflow:segment_list')
+        self.assertContains(page, f'<li class="breadcrumb-item"><a href="{segments}">Segments</a></li>', html=True)
         response = self.client.post(
             url, {'site_group': self.site_group.pk, 'vrf': self.vrf.pk, 'cluster': 'ui-c', 'count': 1}
         )
