@@ -47,6 +47,20 @@ class AlertTypeChoices(ChoiceSet):
     ]
 
 
+class AlertStatusChoices(ChoiceSet):
+    """Where an alert is in its life: derived from its acknowledged/resolved times, not stored."""
+
+    STATUS_OPEN = 'open'
+    STATUS_ACKNOWLEDGED = 'acknowledged'
+    STATUS_RESOLVED = 'resolved'
+
+    CHOICES = [
+        Choice(STATUS_OPEN, _('Open'), color='red'),
+        Choice(STATUS_ACKNOWLEDGED, _('Acknowledged'), color='orange'),
+        Choice(STATUS_RESOLVED, _('Resolved'), color='green'),
+    ]
+
+
 class AlertSeverityChoices(ChoiceSet):
     key = 'Alert.severity'
 

@@ -1,5 +1,5 @@
-"""Panels on core pages: segments on Site Group and VRF pages, pools on Prefix and VLAN pages,
-allocations on Device pages."""
+"""Panels on core pages: segments on Site Group and VRF pages, the segment on Prefix and VLAN pages, pools on
+Prefix and VLAN pages, the allocation on IP address pages, allocations on Device pages."""
 
 from django.db.models import Count, Q
 
@@ -40,6 +40,67 @@ class SiteGroupSegments(SegmentsPanel):
 class VRFSegments(SegmentsPanel):
     models = ['ipam.vrf']
     lookup = 'vrf'
+
+
+class PrefixSegment(PluginTemplateExtension):
+    """The segment built on this prefix: IPAM only says "Reserved", this says for which cluster."""
+
+    models = ['ipam.prefix']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_segment'):
+            return ''
+        segment = (
+            Segment.objects.restrict(request.user, 'view')
+            .filter(prefix=self.context['object'])
+            .select_related('site_group', 'vlan')
+            .first()
+        )
+        if segment is None:
+            return ''
+        return self.render('netbox_archiflow/inc/prefix_segment_panel.html', extra_context={'segment': segment})
+
+
+class VLANSegments(PluginTemplateExtension):
+    models = ['ipam.vlan']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_segment'):
+            return ''
+        segments = list(
+            Segment.objects.restrict(request.user, 'view')
+            .filter(vlan=self.context['object'])
+            .select_related('prefix', 'site_group')
+            .order_by('prefix__prefix')[:PANEL_ROWS]
+        )
+        if not segments:
+            return ''
+        return self.render('netbox_archiflow/inc/vlan_segments_panel.html', extra_context={'segments': segments})
+
+
+class IPAddressAllocation(PluginTemplateExtension):
+    """The allocation that owns this address (the active one, else the latest released one)."""
+
+    models = ['ipam.ipaddress']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_ipallocation'):
+            return ''
+        allocation = (
+            IPAllocation.objects.restrict(request.user, 'view')
+            .filter(ip_address=self.context['object'])
+            .select_related('pool', 'device', 'interface', 'allocated_by')
+            .order_by('-is_active', '-allocated_at')
+            .first()
+        )
+        if allocation is None:
+            return ''
+        return self.render(
+            'netbox_archiflow/inc/ipaddress_allocation_panel.html', extra_context={'allocation': allocation}
+        )
 
 
 class PrefixPools(PluginTemplateExtension):
@@ -90,4 +151,13 @@ def _with_usage(pools):
     return [(pool, usage.get(pool.pk)) for pool in pools]
 
 
-template_extensions = [SiteGroupSegments, VRFSegments, PrefixPools, VLANPools, DeviceAllocations]
+template_extensions = [
+    SiteGroupSegments,
+    VRFSegments,
+    PrefixSegment,
+    VLANSegments,
+    PrefixPools,
+    VLANPools,
+    IPAddressAllocation,
+    DeviceAllocations,
+]

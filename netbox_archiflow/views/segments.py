@@ -180,4 +180,4 @@ class SegmentReleaseView(GetReturnURLMixin, BaseObjectView):
             messages.error(request, exc.detail)
         else:
             messages.success(request, _('Released segment {segment}').format(segment=segment))
-        return redirect(segment.get_absolute_url())
+        return redirect(self.get_return_url(request, segment))
