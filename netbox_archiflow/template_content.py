@@ -1,7 +1,8 @@
-"""Panels on core pages: segments on Site Group and VRF pages, pools on Prefix and VLAN pages,
-allocations on Device pages."""
+"""Panels on core pages: segments on Site Group, VRF, Prefix, VLAN and Cluster pages, pools on Prefix and VLAN
+pages, allocations on Device pages."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from netbox.plugins import PluginTemplateExtension
 
@@ -13,6 +14,8 @@ PANEL_ROWS = 25
 
 class SegmentsPanel(PluginTemplateExtension):
     lookup = None
+    title = _('ArchiFlow segments')
+    hide_when_empty = False
 
     def right_page(self):
         obj = self.context['object']
@@ -25,10 +28,17 @@ class SegmentsPanel(PluginTemplateExtension):
             free=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_FREE)),
             allocated=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_ALLOCATED)),
         )
-        segments = queryset.select_related('prefix', 'vlan').order_by('prefix__prefix')[:PANEL_ROWS]
+        if self.hide_when_empty and not counts['total']:
+            return ''
+        segments = queryset.select_related('prefix', 'vlan', 'netbox_cluster').order_by('prefix__prefix')[:PANEL_ROWS]
         return self.render(
             'netbox_archiflow/inc/segments_panel.html',
-            extra_context={'segments': segments, 'filter': f'{self.lookup}_id={obj.pk}', **counts},
+            extra_context={
+                'title': self.title,
+                'segments': segments,
+                'filter': f'{self.lookup}_id={obj.pk}',
+                **counts,
+            },
         )
 
 
@@ -40,6 +50,27 @@ class SiteGroupSegments(SegmentsPanel):
 class VRFSegments(SegmentsPanel):
     models = ['ipam.vrf']
     lookup = 'vrf'
+
+
+class PrefixSegment(SegmentsPanel):
+    """The segment a native prefix belongs to, with the cluster holding it."""
+
+    models = ['ipam.prefix']
+    lookup = 'prefix'
+    title = _('ArchiFlow segment')
+    hide_when_empty = True
+
+
+class VLANSegments(SegmentsPanel):
+    models = ['ipam.vlan']
+    lookup = 'vlan'
+    hide_when_empty = True
+
+
+class ClusterSegments(SegmentsPanel):
+    models = ['virtualization.cluster']
+    lookup = 'netbox_cluster'
+    title = _('Segments')
 
 
 class PrefixPools(PluginTemplateExtension):
@@ -90,4 +121,13 @@ def _with_usage(pools):
     return [(pool, usage.get(pool.pk)) for pool in pools]
 
 
-template_extensions = [SiteGroupSegments, VRFSegments, PrefixPools, VLANPools, DeviceAllocations]
+template_extensions = [
+    SiteGroupSegments,
+    VRFSegments,
+    PrefixSegment,
+    VLANSegments,
+    ClusterSegments,
+    PrefixPools,
+    VLANPools,
+    DeviceAllocations,
+]
