@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('netbox_archiflow', '0002_pool_usage_counters'),
+        ('netbox_archiflow', '0004_diagramversion_preview_svg'),
         ('virtualization', '0060_consolidate_unique_constraints'),  # the newest in NetBox 4.7.0 (min_version)
     ]
 

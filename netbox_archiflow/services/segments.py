@@ -11,9 +11,6 @@ Errors are ``ServiceError`` subclasses with a ``code`` and a ``field`` naming th
 nothing is written when one is raised.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import netaddr
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -26,7 +23,9 @@ from ipam.choices import PrefixStatusChoices, VLANStatusChoices
 from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.contextvars import service_write
 from netbox_archiflow.models import Segment
+from netbox_archiflow.models.segments import delete_vlan_if_orphaned
 from tenancy.models import Tenant
 from virtualization.models import Cluster
 
@@ -53,22 +52,6 @@ __all__ = (
 )
 
 UNSET = object()
-
-# Set while a service writes native prefixes/VLANs, so the consistency signal handlers let it through.
-_service_write = ContextVar('archiflow_segment_service_write', default=False)
-
-
-@contextmanager
-def service_write():
-    token = _service_write.set(True)
-    try:
-        yield
-    finally:
-        _service_write.reset(token)
-
-
-def in_service_write():
-    return _service_write.get()
 
 
 def segment_queryset():
@@ -314,33 +297,6 @@ def get_or_create_segment_vlan(site_group, vrf, vlan_id=None, vlan_name=None, te
     with service_write():
         vlan.save()
     return vlan
-
-
-def vlan_is_referenced(vlan):
-    """True when any object still points at the VLAN (prefixes, interfaces, segments, anything else)."""
-    for relation in vlan._meta.related_objects:
-        if not (relation.one_to_many or relation.many_to_many or relation.one_to_one):
-            continue
-        accessor = relation.get_accessor_name()
-        if relation.one_to_one:
-            if relation.related_model.objects.filter(**{relation.field.name: vlan}).exists():
-                return True
-        elif getattr(vlan, accessor).exists():
-            return True
-    return False
-
-
-def delete_vlan_if_orphaned(vlan):
-    """Delete a segment VLAN nothing references any more. Returns True when deleted."""
-    if vlan is None:
-        return False
-    vlan = VLAN.objects.filter(pk=vlan.pk).first()
-    if vlan is None or vlan_is_referenced(vlan):
-        return False
-    vlan.snapshot()
-    with service_write():
-        vlan.delete()
-    return True
 
 
 # --- create / update / delete ------------------------------------------------------------------------
