@@ -219,6 +219,8 @@ class ClusterViewsTest(ClusterFixtures, TestCase):
         self.assertContains(page, segment.get_absolute_url())
         prefix_page = self.client.get(segment.prefix.get_absolute_url())
         self.assertContains(prefix_page, cluster.get_absolute_url())  # the native prefix shows its cluster
+        self.add_permissions('ipam.view_vlan')
+        self.assertContains(self.client.get(segment.vlan.get_absolute_url()), cluster.get_absolute_url())
 
         response = self.client.post(reverse('virtualization:cluster_delete', args=[cluster.pk]), {'confirm': True})
         self.assertHttpStatus(response, 302)
@@ -227,6 +229,29 @@ class ClusterViewsTest(ClusterFixtures, TestCase):
         released = ObjectChange.objects.filter(changed_object_type__model='segment', changed_object_id=segment.pk)
         self.assertEqual(released.latest('time').postchange_data['status'], 'free')
         self.assertEqual(released.latest('time').user, self.user)
+
+    def test_ui_form_edit_releases_and_allocates(self):
+        self.add_permissions(
+            'virtualization.change_cluster',
+            'virtualization.view_cluster',
+            'virtualization.view_clustertype',
+            'dcim.view_sitegroup',
+        )
+        cluster = self.cluster('ui-edit')
+        [segment] = held_by(cluster)
+        url = reverse('virtualization:cluster_edit', args=[cluster.pk])
+        form = {
+            'name': 'ui-edit',
+            'status': 'active',
+            'scope_content_type': ContentType.objects.get_for_model(SiteGroup).pk,
+            'scope_object_id': self.site_group.pk,
+        }
+        self.assertHttpStatus(self.client.post(url, {**form, 'type': self.vmware.pk}), 302)
+        self.assertEqual(held_by(cluster), [])
+        segment.refresh_from_db()
+        self.assertEqual(segment.status, 'free')
+        self.assertHttpStatus(self.client.post(url, {**form, 'type': self.k8s.pk}), 302)
+        self.assertEqual(len(held_by(cluster)), 1)
 
     def test_bulk_import(self):
         self.add_permissions(
