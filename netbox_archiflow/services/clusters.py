@@ -12,7 +12,7 @@ segment, and resolved when the cluster gets its segments or no longer asks for a
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
@@ -61,10 +61,17 @@ def cluster_state(cluster):
 
 
 def stored_state(cluster_pk):
-    """The state of the cluster as saved in the database (before an edit), or None."""
+    """The state of the cluster as saved in the database (before an edit), or None.
+
+    In a transaction the cluster's row is locked until it commits, so concurrent edits of one cluster
+    serialize and each sees the state the one before left (and releases what that one allocated).
+    """
     if not plugin_settings.get('cluster_segments'):
         return None
-    stored = Cluster.objects.filter(pk=cluster_pk).select_related('type', 'group').first()
+    queryset = Cluster.objects.filter(pk=cluster_pk).select_related('type', 'group')
+    if connection.in_atomic_block:
+        queryset = queryset.select_for_update(of=('self',))
+    stored = queryset.first()
     return cluster_state(stored) if stored is not None else None
 
 

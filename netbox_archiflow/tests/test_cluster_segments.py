@@ -1,6 +1,8 @@
 """NetBox cluster events drive segment allocation: create, edit and delete through the ORM, the UI form,
 REST and bulk import; alerts when nothing can be allocated; the change log under the cluster's save."""
 
+import json
+
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
@@ -9,6 +11,7 @@ from rest_framework import status
 from core.models import ObjectChange
 from dcim.models import Location, Region, Site, SiteGroup
 from ipam.models import Prefix
+from netbox.search.backends import search_backend
 from netbox_archiflow.models import Alert, Segment
 from netbox_archiflow.services import segments as service
 from utilities.testing import APITestCase, TestCase
@@ -182,6 +185,8 @@ class ClusterViewsTest(ClusterFixtures, TestCase):
             'virtualization.add_cluster',
             'virtualization.view_cluster',
             'virtualization.delete_cluster',
+            'virtualization.view_clustertype',
+            'dcim.view_site',
             'netbox_archiflow.view_segment',
             'ipam.view_prefix',
         )
@@ -214,6 +219,8 @@ class ClusterViewsTest(ClusterFixtures, TestCase):
         self.assertContains(page, segment.get_absolute_url())
         prefix_page = self.client.get(segment.prefix.get_absolute_url())
         self.assertContains(prefix_page, cluster.get_absolute_url())  # the native prefix shows its cluster
+        self.add_permissions('ipam.view_vlan')
+        self.assertContains(self.client.get(segment.vlan.get_absolute_url()), cluster.get_absolute_url())
 
         response = self.client.post(reverse('virtualization:cluster_delete', args=[cluster.pk]), {'confirm': True})
         self.assertHttpStatus(response, 302)
@@ -223,8 +230,33 @@ class ClusterViewsTest(ClusterFixtures, TestCase):
         self.assertEqual(released.latest('time').postchange_data['status'], 'free')
         self.assertEqual(released.latest('time').user, self.user)
 
+    def test_ui_form_edit_releases_and_allocates(self):
+        self.add_permissions(
+            'virtualization.change_cluster',
+            'virtualization.view_cluster',
+            'virtualization.view_clustertype',
+            'dcim.view_sitegroup',
+        )
+        cluster = self.cluster('ui-edit')
+        [segment] = held_by(cluster)
+        url = reverse('virtualization:cluster_edit', args=[cluster.pk])
+        form = {
+            'name': 'ui-edit',
+            'status': 'active',
+            'scope_content_type': ContentType.objects.get_for_model(SiteGroup).pk,
+            'scope_object_id': self.site_group.pk,
+        }
+        self.assertHttpStatus(self.client.post(url, {**form, 'type': self.vmware.pk}), 302)
+        self.assertEqual(held_by(cluster), [])
+        segment.refresh_from_db()
+        self.assertEqual(segment.status, 'free')
+        self.assertHttpStatus(self.client.post(url, {**form, 'type': self.k8s.pk}), 302)
+        self.assertEqual(len(held_by(cluster)), 1)
+
     def test_bulk_import(self):
-        self.add_permissions('virtualization.add_cluster', 'virtualization.view_cluster')
+        self.add_permissions(
+            'virtualization.add_cluster', 'virtualization.view_cluster', 'virtualization.view_clustertype'
+        )
         csv = '\n'.join(
             (
                 'name,type,status,scope_type,scope_id',
@@ -288,3 +320,92 @@ class ClusterAPITest(ClusterFixtures, APITestCase):
             self.assertHttpStatus(response, status.HTTP_201_CREATED)
         self.assertEqual(Segment.objects.filter(status='allocated').count(), 2)
         self.assertIsNotNone(open_alert(Cluster.objects.get(name='c')))
+
+
+class ClusterLinkInterfacesTest(ClusterFixtures, APITestCase):
+    """The link is shown and filterable in REST, GraphQL, JSON-RPC, the UI list and global search."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.linked = Cluster.objects.create(name='linked-c', type=cls.vmware, scope=cls.site_group)
+        [cls.segment], _ = service.allocate_segments(cls.site_group, cls.vrf, 'linked-c')  # by name: linked
+        service.allocate_segments(cls.site_group, cls.vrf, 'free-text-holder')
+
+    def setUp(self):
+        super().setUp()
+        self.add_permissions('netbox_archiflow.view_segment', 'virtualization.view_cluster')
+
+    def test_rest_shows_and_filters(self):
+        url = reverse('plugins-api:netbox_archiflow-api:segment-list')
+        response = self.client.get(f'{url}?netbox_cluster_id={self.linked.pk}', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        [row] = response.data['results']
+        self.assertEqual((row['cluster'], row['netbox_cluster']['id']), ('linked-c', self.linked.pk))
+        response = self.client.get(f'{url}?netbox_cluster=linked-c', **self.header)
+        self.assertEqual([r['id'] for r in response.data['results']], [self.segment.pk])
+        response = self.client.get(f'{url}?cluster=free-text-holder', **self.header)
+        self.assertIsNone(response.data['results'][0]['netbox_cluster'])
+
+    def test_rest_allocate_by_cluster_id(self):
+        self.add_permissions('netbox_archiflow.allocate_segment')
+        other = Cluster.objects.create(name='by-id', type=self.vmware)
+        response = self.client.post(
+            reverse('plugins-api:netbox_archiflow-api:segment-allocate'),
+            {'site_group': self.other_group.pk, 'vrf': self.vrf.pk, 'cluster': {'id': other.pk}},
+            format='json',
+            **self.header,
+        )
+        self.assertHttpStatus(response, status.HTTP_201_CREATED)
+        self.assertEqual(response.data[0]['netbox_cluster']['id'], other.pk)
+        response = self.client.post(
+            reverse('plugins-api:netbox_archiflow-api:segment-allocate'),
+            {'site_group': self.other_group.pk, 'vrf': self.vrf.pk, 'cluster': {'id': 999999}},
+            format='json',
+            **self.header,
+        )
+        self.assertHttpStatus(response, status.HTTP_400_BAD_REQUEST)
+        self.assertEqual((response.data['code'], response.data['field']), ('cluster_not_found', 'cluster'))
+
+    def test_graphql_shows_and_filters(self):
+        cluster_filter = '{netbox_cluster_id: "' + str(self.linked.pk) + '"}'
+        fields = '{ id cluster netbox_cluster { id name } }'
+        query = f'{{ netbox_archiflow_segment_list(filters: {cluster_filter}) {fields} }}'
+        response = self.client.post(reverse('graphql'), {'query': query}, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        self.assertNotIn('errors', response.json())
+        rows = response.json()['data']['netbox_archiflow_segment_list']
+        self.assertEqual(
+            rows,
+            [
+                {
+                    'id': str(self.segment.pk),
+                    'cluster': 'linked-c',
+                    'netbox_cluster': {'id': str(self.linked.pk), 'name': 'linked-c'},
+                }
+            ],
+        )
+
+    def test_rpc_shows_and_filters(self):
+        url = reverse('plugins-api:netbox_archiflow-api:rpc')
+        body = {
+            'jsonrpc': '2.0',
+            'id': 1,
+            'method': 'tools/call',
+            'params': {'name': 'get-segments', 'arguments': {'clusterId': self.linked.pk}},
+        }
+        response = self.client.post(url, json.dumps(body), content_type='application/json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        segments = response.json()['result']['structuredContent']['segments']
+        self.assertEqual([(s['id'], s['clusterId']) for s in segments], [(self.segment.pk, self.linked.pk)])
+
+    def test_ui_list_filter_and_search(self):
+        self.client.force_login(self.user)
+        url = reverse('plugins:netbox_archiflow:segment_list')
+        page = self.client.get(f'{url}?netbox_cluster_id={self.linked.pk}')
+        self.assertContains(page, self.segment.get_absolute_url())
+        self.assertNotContains(page, 'free-text-holder')
+        self.assertContains(self.client.get(self.segment.get_absolute_url()), self.linked.get_absolute_url())
+        search_backend.cache(Segment.objects.all())  # NetBox indexes after commit, which a TestCase never reaches
+        response = self.client.get(reverse('search'), {'q': 'linked-c'})
+        self.assertContains(response, self.segment.get_absolute_url())

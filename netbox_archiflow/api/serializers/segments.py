@@ -10,6 +10,7 @@ from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
+from virtualization.api.serializers import ClusterSerializer
 
 __all__ = ('SegmentAllocateSerializer', 'SegmentSerializer')
 
@@ -87,6 +88,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
+    netbox_cluster = ClusterSerializer(nested=True, read_only=True, allow_null=True)
     allocated_at = serializers.DateTimeField(read_only=True)
 
     class Meta:
@@ -105,6 +107,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
             'vlan_name',
             'dhcp',
             'cluster',
+            'netbox_cluster',
             'status',
             'allocated_at',
             'description',
@@ -172,5 +175,10 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 class SegmentAllocateSerializer(serializers.Serializer):
     site_group = RawWriteField(required=True, allow_null=False, help_text='Site group id or {"slug": ...}')
     vrf = RawWriteField(required=True, allow_null=False, help_text='VRF id or {"name": ...}')
-    cluster = RawWriteField(required=True, allow_null=False)
+    cluster = RawWriteField(
+        required=True,
+        allow_null=False,
+        help_text='Holder name (linked to the NetBox cluster of that name when exactly one exists), '
+        'or a NetBox cluster id or {"id": ...}',
+    )
     count = RawWriteField(default=1, allow_null=False)

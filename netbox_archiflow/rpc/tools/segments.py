@@ -6,7 +6,14 @@ from netbox_archiflow.services.errors import ServiceError
 from ..registry import tool
 
 # Service field names -> the camelCase argument that carried them.
-ARGUMENT_NAMES = {'site_group': 'siteGroup', 'vrf': 'vrf', 'cluster': 'cluster', 'count': 'count', 'id': 'segmentId'}
+ARGUMENT_NAMES = {
+    'site_group': 'siteGroup',
+    'vrf': 'vrf',
+    'cluster': 'cluster',
+    'netbox_cluster': 'clusterId',
+    'count': 'count',
+    'id': 'segmentId',
+}
 
 SITE_GROUP = {
     'type': ['integer', 'string'],
@@ -30,6 +37,7 @@ def segment_dict(segment):
         'vlanName': segment.vlan.name if segment.vlan_id else None,
         'dhcp': segment.dhcp,
         'cluster': segment.cluster or None,
+        'clusterId': segment.netbox_cluster_id,
         'status': segment.status,
         'allocatedAt': segment.allocated_at.isoformat() if segment.allocated_at else None,
         'description': segment.description,
@@ -38,7 +46,8 @@ def segment_dict(segment):
 
 @tool(
     'get-segments',
-    'List the segments (prefix + VLAN) you may see, optionally of one site group, VRF, status or cluster.',
+    'List the segments (prefix + VLAN) you may see, optionally of one site group, VRF, status, cluster name or '
+    'NetBox cluster id.',
     {
         'type': 'object',
         'properties': {
@@ -46,6 +55,7 @@ def segment_dict(segment):
             'vrf': VRF,
             'status': {'type': 'string', 'enum': ['free', 'allocated']},
             'cluster': {'type': 'string'},
+            'clusterId': {'type': 'integer', 'minimum': 1, 'description': 'NetBox cluster id'},
             'limit': {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 100},
         },
         'additionalProperties': False,
@@ -59,6 +69,7 @@ def get_segments(user, arguments):
             vrf=arguments.get('vrf'),
             status=arguments.get('status'),
             cluster=arguments.get('cluster'),
+            netbox_cluster=arguments.get('clusterId'),
         )
     except ServiceError as exc:
         raise _renamed(exc) from None
@@ -74,7 +85,11 @@ def get_segments(user, arguments):
         'properties': {
             'siteGroup': SITE_GROUP,
             'vrf': VRF,
-            'cluster': {'type': 'string', 'minLength': 1, 'maxLength': 100},
+            'cluster': {
+                'type': ['string', 'integer'],
+                'description': 'Holder name (linked to the NetBox cluster of that name when exactly one exists), '
+                'or a NetBox cluster id',
+            },
             'count': {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 1},
         },
         'required': ['siteGroup', 'vrf', 'cluster'],
