@@ -11,6 +11,7 @@ import json
 import logging
 
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +19,7 @@ from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
 from netbox_archiflow.services.errors import ServiceError
 from users.models import Token
 
+from . import schema
 from .registry import ToolArgumentError, all_tools, get_tool
 
 logger = logging.getLogger('netbox_archiflow.rpc')
@@ -60,6 +62,7 @@ class RPCView(APIView):
     # The body is read raw: a malformed document must become -32700, not DRF's 400.
     parser_classes = []
 
+    @extend_schema(exclude=True)
     def get(self, request):
         return Response(
             _error(None, INVALID_REQUEST, 'Send JSON-RPC 2.0 requests with POST.'),
@@ -67,6 +70,14 @@ class RPCView(APIView):
             headers={'Allow': 'POST'},
         )
 
+    @extend_schema(
+        operation_id='plugins_archiflow_rpc',
+        summary='JSON-RPC 2.0 (MCP tools): initialize, ping, tools/list, tools/call',
+        description=schema.DESCRIPTION,
+        request={'application/json': schema.REQUEST_BODY},
+        responses=schema.RESPONSES,
+        examples=schema.EXAMPLES,
+    )
     def post(self, request):
         try:
             document = json.loads(request.body.decode('utf-8') if request.body else '')

@@ -61,6 +61,26 @@ class VRFReferenceField(ReferenceField):
     pass
 
 
+def _reference_schema(key):
+    return {
+        'oneOf': [
+            {'type': 'integer', 'minimum': 1},
+            {'type': 'string', 'minLength': 1},
+            {'type': 'object', 'properties': {'id': {'type': 'integer'}, key: {'type': 'string'}}},
+        ]
+    }
+
+
+@extend_schema_field(_reference_schema('slug'))
+class SiteGroupInputField(RawWriteField):
+    pass
+
+
+@extend_schema_field(_reference_schema('name'))
+class VRFInputField(RawWriteField):
+    pass
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerInputField(RawWriteField):
     pass
@@ -170,7 +190,9 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
 
 class SegmentAllocateSerializer(serializers.Serializer):
-    site_group = RawWriteField(required=True, allow_null=False, help_text='Site group id or {"slug": ...}')
-    vrf = RawWriteField(required=True, allow_null=False, help_text='VRF id or {"name": ...}')
-    cluster = RawWriteField(required=True, allow_null=False)
-    count = RawWriteField(default=1, allow_null=False)
+    """Input of ``segments/allocate/``: which pool (site group + VRF), for which cluster, how many segments."""
+
+    site_group = SiteGroupInputField(required=True, allow_null=False, help_text='Site group id, slug or {"slug": ...}')
+    vrf = VRFInputField(required=True, allow_null=False, help_text='VRF id, name or {"name": ...}')
+    cluster = StringInputField(required=True, allow_null=False, help_text='Name of the cluster that holds the segments')
+    count = IntegerInputField(default=1, allow_null=False, help_text='How many segments (default 1)')
