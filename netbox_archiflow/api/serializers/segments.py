@@ -99,8 +99,10 @@ class BooleanInputField(RawWriteField):
 class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
     prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
-    vrf = VRFReferenceField(VRFSerializer, help_text='Write: a VRF id or {"name": ...}')
-    site_group = SiteGroupReferenceField(SiteGroupSerializer, help_text='Write: a site group id or {"slug": ...}')
+    vrf = VRFReferenceField(VRFSerializer, required=True, help_text='Write: a VRF id or {"name": ...}')
+    site_group = SiteGroupReferenceField(
+        SiteGroupSerializer, required=True, help_text='Write: a site group id or {"slug": ...}'
+    )
     vlan = VLANSerializer(nested=True, read_only=True)
     vlan_id = IntegerInputField(help_text='VLAN number (1-4094); default: the next free one')
     vlan_name = StringInputField(help_text='Name of a VLAN created for this segment')
