@@ -9,6 +9,7 @@ from dcim.models import SiteGroup
 from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import PrimaryModelFilterSet
 from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from utilities.filtersets import register_filterset
 from virtualization.models import Cluster
@@ -84,8 +85,8 @@ class SegmentFilterSet(PrimaryModelFilterSet):
         )
         with contextlib.suppress(netaddr.AddrFormatError, ValueError):
             query |= Q(prefix__prefix__net_contains_or_equals=str(netaddr.IPNetwork(value).cidr))
-        if value.isdigit():
-            query |= Q(vlan__vid=int(value))
+        if (vid := parse_id(value)) is not None and vid <= 4094:
+            query |= Q(vlan__vid=vid)
         return queryset.filter(query)
 
     def filter_prefix(self, queryset, name, value):

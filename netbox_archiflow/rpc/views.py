@@ -10,14 +10,20 @@ transport (JSON responses, 202 for notifications), so MCP clients can use the en
 import json
 import logging
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
+from netbox_archiflow import inputs
+from netbox_archiflow.services.diagrams import max_request_bytes
 from netbox_archiflow.services.errors import ServiceError
 from users.models import Token
 
+from . import schema
 from .registry import ToolArgumentError, all_tools, get_tool
 
 logger = logging.getLogger('netbox_archiflow.rpc')
@@ -47,6 +53,16 @@ def _error(request_id, code, message, data=None):
     return {'jsonrpc': '2.0', 'id': request_id, 'error': error}
 
 
+def validation_error_dict(exc):
+    """A Django ValidationError as the ``{"code", "detail", "field"}`` of a refused tool call."""
+    errors = exc.message_dict if hasattr(exc, 'error_dict') else {'__all__': exc.messages}
+    field, messages = next(iter(errors.items()))
+    body = {'code': 'invalid', 'detail': '; '.join(f'{k}: {" ".join(v)}' for k, v in errors.items())}
+    if field != '__all__':
+        body['field'] = field
+    return body
+
+
 def tool_result(payload, is_error=False):
     return {
         'content': [{'type': 'text', 'text': json.dumps(payload, default=str)}],
@@ -60,6 +76,7 @@ class RPCView(APIView):
     # The body is read raw: a malformed document must become -32700, not DRF's 400.
     parser_classes = []
 
+    @extend_schema(exclude=True)
     def get(self, request):
         return Response(
             _error(None, INVALID_REQUEST, 'Send JSON-RPC 2.0 requests with POST.'),
@@ -67,11 +84,20 @@ class RPCView(APIView):
             headers={'Allow': 'POST'},
         )
 
+    @extend_schema(
+        operation_id='plugins_archiflow_rpc',
+        summary='JSON-RPC 2.0 (MCP tools): initialize, ping, tools/list, tools/call',
+        description=schema.DESCRIPTION,
+        request={'application/json': schema.REQUEST_BODY},
+        responses=schema.RESPONSES,
+        examples=schema.EXAMPLES,
+    )
     def post(self, request):
         try:
-            document = json.loads(request.body.decode('utf-8') if request.body else '')
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return Response(_error(None, PARSE_ERROR, f'Parse error: {exc}'))
+            # Strings are checked per message below, so that each request of a batch gets its own answer.
+            document = inputs.loads(request.body, max_bytes=max_request_bytes(), check_strings=False)
+        except inputs.InputError as exc:
+            return Response(_error(None, PARSE_ERROR, f'Parse error: {exc.message}'))
         if isinstance(document, list):
             if not document:
                 return Response(_error(None, INVALID_REQUEST, 'Invalid Request: empty batch'))
@@ -88,6 +114,9 @@ class RPCView(APIView):
             return _error(None, INVALID_REQUEST, 'Invalid Request: expected an object')
         request_id = message.get('id')
         is_notification = 'id' not in message
+        bad_text = inputs.find_bad_text(message)
+        if bad_text is not None:
+            return self.refuse_text(message, bad_text, is_notification)
         if (
             message.get('jsonrpc') != '2.0'
             or not isinstance(message.get('method'), str)
@@ -114,6 +143,26 @@ class RPCView(APIView):
         if is_notification:
             return None
         return {'jsonrpc': '2.0', 'id': request_id, 'result': result}
+
+    @staticmethod
+    def refuse_text(message, where, is_notification):
+        """A NUL or a lone surrogate in ``where``: never echoed, never stored (-32602 for arguments)."""
+        request_id = message.get('id')
+        if (
+            not isinstance(request_id, str | int)
+            or isinstance(request_id, bool)
+            or inputs.find_bad_text(request_id) is not None
+        ):
+            request_id = None
+        problem = f'{where or "the request"} must not contain NUL characters or lone surrogates'
+        if where.startswith('params.') and request_id is not None:
+            argument = where.removeprefix('params.').removeprefix('arguments.')
+            return (
+                None
+                if is_notification
+                else _error(request_id, INVALID_PARAMS, f'Invalid params: {problem}', {'argument': argument})
+            )
+        return _error(request_id, INVALID_REQUEST, f'Invalid Request: {problem}')
 
     def dispatch_method(self, request, method, params):
         if method == 'initialize':
@@ -150,7 +199,10 @@ class RPCView(APIView):
                 {'code': 'permission_denied', 'detail': 'This token is not allowed to write.'}, is_error=True
             )
         try:
-            payload = tool.func(request.user, arguments)
+            with transaction.atomic():  # a refused call leaves nothing behind, whatever it had written
+                payload = tool.func(request.user, arguments)
         except ServiceError as exc:
             return tool_result(exc.as_dict(), is_error=True)
+        except ValidationError as exc:  # a model's own validation, raised past the tool's checks
+            return tool_result(validation_error_dict(exc), is_error=True)
         return tool_result(payload)

@@ -24,6 +24,7 @@ from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
 from tenancy.models import Tenant
@@ -99,19 +100,19 @@ def _lookup(value, field, text_attr):
     if isinstance(value, bool):
         raise ServiceError(f'{field}: expected an id or an object such as {{"{text_attr}": ...}}', field=field)
     if isinstance(value, int):
-        return {'pk': value}, value
+        return {'pk': parse_id(value) or 0}, value  # no object has id 0
     if isinstance(value, str):
         value = value.strip()
         if not value:
             raise ServiceError(f'{field} is required', code='required', field=field)
-        if value.isdigit():
-            return {'pk': int(value)}, value
+        if (number := parse_id(value)) is not None:
+            return {'pk': number}, value
         return {text_attr: value}, value
     if isinstance(value, dict):
         # {"id": ...}, {"slug": ...}, {"name": ...}, or a whole object as the API renders it (GET then PUT)
         item = value.get('id', value.get('pk'))
         if isinstance(item, int) and not isinstance(item, bool):
-            return {'pk': item}, item
+            return {'pk': parse_id(item) or 0}, item
         for key in ('slug', 'name'):
             item = value.get(key)
             if isinstance(item, str) and item:
@@ -363,8 +364,8 @@ def _next_free_prefix(site_group, vrf, length):
 @transaction.atomic
 def create_segment(
     *,
-    site_group,
-    vrf,
+    site_group=UNSET,
+    vrf=UNSET,
     prefix=None,
     prefix_length=None,
     vlan_id=None,
@@ -598,7 +599,9 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
 
 def release_segment(segment, *, user=None):
     """Return a segment to its pool. Releasing a free segment is a no-op success."""
-    pk = segment.pk if isinstance(segment, Segment) else segment
+    pk = segment.pk if isinstance(segment, Segment) else parse_id(segment)
+    if pk is None:
+        raise NotFound(f'Segment {segment!r} does not exist', code='segment_not_found', field='id', status=404)
     _check_permission(user, 'release')
     with transaction.atomic():
         queryset = Segment.objects.all() if user is None else Segment.objects.restrict(user, 'release')

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from dcim.choices import DeviceStatusChoices
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
-from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 
 from ..registry import tool
 
@@ -93,7 +93,8 @@ def _get_or_create(model, user, argument, value, create):
             field=argument,
         )
     obj = create()
-    obj.full_clean()
+    # e.g. "!!!" has an empty slug: the model's refusal names the argument the value came from.
+    full_clean(obj, fields={'name': argument, 'slug': argument, 'model': argument, '__all__': argument})
     obj.save()
     if not model.objects.restrict(user, 'add').filter(pk=obj.pk).exists():
         raise PermissionDenied(
