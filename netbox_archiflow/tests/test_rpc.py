@@ -3,6 +3,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
+from jsonschema import Draft202012Validator
 
 from core.models import ObjectChange, ObjectType
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
@@ -10,7 +11,7 @@ from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.rpc import registry
-from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, tool
+from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
 from users.constants import TOKEN_PREFIX
 from users.models import ObjectPermission, Token
 from utilities.testing import APITestCase, TestCase
@@ -37,6 +38,9 @@ class RPCTestCase(APITestCase):
         result = answer['result']
         self.assertEqual(json.loads(result['content'][0]['text']), result['structuredContent'])
         self.assertEqual(result['content'][0]['type'], 'text')
+        if not result['isError']:
+            # MCP clients reject structured content that does not match the announced outputSchema.
+            Draft202012Validator(get_tool(name).output_schema).validate(result['structuredContent'])
         return result
 
 
@@ -67,8 +71,27 @@ class ProtocolTest(RPCTestCase):
             {'get-ip-pools', 'allocate-ip', 'release-ip', 'get-ip-usage', 'get-devices', 'save-device'} <= names
         )
         for entry in tools:
-            self.assertEqual(set(entry), {'name', 'description', 'inputSchema'})
+            self.assertEqual(set(entry), {'name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'})
             self.assertEqual(entry['inputSchema']['type'], 'object')
+            self.assertEqual(entry['outputSchema']['type'], 'object')
+            self.assertEqual(entry['annotations']['title'], entry['title'])
+        annotations = {entry['name']: entry['annotations'] for entry in tools}
+        self.assertEqual(
+            annotations['get-ip-pools'], {'title': 'List IP pools', 'readOnlyHint': True, 'idempotentHint': True}
+        )
+        self.assertEqual(
+            annotations['release-ip'],
+            {'title': 'Release an IP address', 'readOnlyHint': False, 'destructiveHint': True, 'idempotentHint': True},
+        )
+        self.assertEqual(
+            annotations['allocate-ip'],
+            {
+                'title': 'Allocate an IP address',
+                'readOnlyHint': False,
+                'destructiveHint': False,
+                'idempotentHint': True,
+            },
+        )
 
     def test_standard_error_codes(self):
         self.assertEqual(self.rpc(None, raw='{"jsonrpc": "2.0", ').json()['error']['code'], -32700)
@@ -122,7 +145,7 @@ class ProtocolTest(RPCTestCase):
         self.assertEqual(answers[1]['error']['code'], -32601)
 
     def test_unexpected_exception_is_32603_not_500(self):
-        @tool('test-explodes', 'Raises.', {'type': 'object'})
+        @tool('test-explodes', 'Raises.', {'type': 'object'}, output_schema={'type': 'object'}, title='Explodes')
         def explodes(user, arguments):
             raise RuntimeError('boom')
 
@@ -143,7 +166,11 @@ class RegistryTest(TestCase):
             get_pools.validate({'limit': 0})
         self.assertEqual(ctx.exception.argument, 'limit')
         with self.assertRaises(ValueError):
-            tool('get-ip-pools', 'duplicate', {'type': 'object'})(lambda user, arguments: {})
+            tool('get-ip-pools', 'duplicate', {'type': 'object'}, output_schema={'type': 'object'}, title='Dup')(
+                lambda user, arguments: {}
+            )
+        with self.assertRaises(ValueError):
+            tool('test-not-an-object', 'A list.', {'type': 'object'}, output_schema={'type': 'array'}, title='No')
 
 
 class PoolToolsTest(RPCTestCase):
