@@ -49,12 +49,45 @@ class ProtocolTest(RPCTestCase):
         self.assertEqual(reverse('plugins-api:netbox_archiflow-api:rpc'), RPC_URL)
 
     def test_authentication_is_the_rest_apis(self):
-        response = self.client.post(
+        """No or a bad token: 401 with WWW-Authenticate: Bearer and a JSON-RPC error MCP clients can show."""
+        anonymous = self.client.post(
             RPC_URL, json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'tools/list'}), content_type='application/json'
         )
-        self.assertIn(response.status_code, (401, 403))
         bad = {'HTTP_AUTHORIZATION': f'Bearer {TOKEN_PREFIX}nope.nope'}
-        self.assertIn(self.rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}, header=bad).status_code, (401, 403))
+        for response in (anonymous, self.rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}, header=bad)):
+            self.assertEqual(response.status_code, 401)
+            self.assertEqual(response['WWW-Authenticate'], 'Bearer')
+            self.assertEqual(response['Content-Type'], 'application/json')
+            error = response.json()['error']
+            self.assertEqual(error['code'], -32600)
+            self.assertEqual(error['data'], {'status': 401})
+            self.assertTrue(error['message'])
+
+    def test_get_is_405_whatever_the_accept_header(self):
+        for accept in ('text/event-stream', 'application/json', '*/*'):
+            for header in (self.header, {}):
+                response = self.client.get(RPC_URL, HTTP_ACCEPT=accept, **header)
+                self.assertEqual(response.status_code, 405, (accept, header))
+                self.assertIn('POST', response['Allow'])
+                self.assertEqual(response.json()['error']['code'], -32600)
+
+    def test_protocol_version_header(self):
+        ping = {'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}
+        for version in ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'):
+            response = self.rpc(ping, header={**self.header, 'HTTP_MCP_PROTOCOL_VERSION': version})
+            self.assertEqual(response.status_code, 200, version)
+        response = self.rpc(ping, header={**self.header, 'HTTP_MCP_PROTOCOL_VERSION': '2023-01-01'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('2023-01-01', response.json()['error']['message'])
+        self.assertIn('2025-11-25', response.json()['error']['message'])
+        answer = self.rpc(
+            {'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2025-11-25'}}
+        ).json()
+        self.assertEqual(answer['result']['protocolVersion'], '2025-11-25')
+        answer = self.rpc(
+            {'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2099-01-01'}}
+        ).json()
+        self.assertEqual(answer['result']['protocolVersion'], '2025-11-25')
 
     def test_initialize_and_list(self):
         answer = self.rpc(
