@@ -29,32 +29,56 @@ def live_url(django_db_setup, django_db_blocker):
         server.stop()
 
 
+# Rows the clients may create, in an order that deletes dependants first.
+CREATED_MODELS = (
+    'core.ObjectChange',
+    'netbox_archiflow.Alert',
+    'netbox_archiflow.IPAllocation',
+    'netbox_archiflow.IPPool',
+    'netbox_archiflow.Segment',
+    'netbox_archiflow.DiagramVersion',
+    'netbox_archiflow.Diagram',
+    'netbox_archiflow.DiagramTemplate',
+    'ipam.IPAddress',
+    'ipam.Prefix',
+    'ipam.VLAN',
+    'ipam.VLANGroup',
+    'ipam.VRF',
+    'dcim.SiteGroup',
+    'ipam.Role',
+    'tenancy.Tenant',
+    'users.Token',
+    'users.User',
+)
+
+
 @pytest.fixture(scope='module')
 def api_user(live_url, django_db_blocker):
-    """A superuser with a write-enabled v2 token; ``cleanup`` takes objects to delete after the module.
+    """A superuser with a write-enabled and a read-only v2 token.
 
-    The database stays unblocked for the module: the server thread and the tests' own checks use it.
+    The database stays unblocked for the module: the server thread and the tests' own checks use it. Whatever
+    the module created (through the clients or its fixtures) is deleted afterwards.
     """
-    from core.models import ObjectChange
+    from django.apps import apps
+    from django.db.models import Max
+
     from users.constants import TOKEN_PREFIX
     from users.models import Token, User
 
     with django_db_blocker.unblock():
+        models = [apps.get_model(label) for label in CREATED_MODELS]
+        last = {model: model.objects.aggregate(last=Max('pk'))['last'] or 0 for model in models}
         user = User.objects.create_superuser(f'clients-{uuid.uuid4().hex[:8]}', 'clients@example.com', None)
         token = Token.objects.create(user=user, write_enabled=True)
         read_only = Token.objects.create(user=user, write_enabled=False)
-        cleanup = []
         yield SimpleNamespace(
             user=user,
             url=live_url,
             token=f'{TOKEN_PREFIX}{token.key}.{token.token}',
             read_only_token=f'{TOKEN_PREFIX}{read_only.key}.{read_only.token}',
-            cleanup=cleanup,
         )
-        for obj in reversed(cleanup):
-            type(obj).objects.filter(pk=obj.pk).delete()
-        ObjectChange.objects.filter(user=user).delete()
-        user.delete()
+        for model in models:
+            model.objects.filter(pk__gt=last[model]).delete()
 
 
 @pytest.fixture(scope='module')
@@ -67,5 +91,4 @@ def pool(api_user, django_db_blocker):
         vrf = VRF.objects.create(name=f'clients-{uuid.uuid4().hex[:8]}')
         prefix = Prefix.objects.create(prefix='10.99.0.0/28', vrf=vrf)
         pool = IPPool.objects.create(name=f'clients-{vrf.name}', prefix=prefix, gateway='10.99.0.1')
-        api_user.cleanup.extend([vrf, prefix, pool])
     return pool
