@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from dcim.graphql.filters import SiteGroupFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter, VRFFilter
     from netbox_archiflow.graphql.enums import SegmentStatusEnum
+    from virtualization.graphql.filters import ClusterFilter
 
 __all__ = ('SegmentFilter',)
 
@@ -30,6 +31,10 @@ class SegmentFilter(PrimaryModelFilter):
     vlan_id: ID | None = strawberry_django.filter_field()
     dhcp: FilterLookup[bool] | None = strawberry_django.filter_field()
     cluster: StrFilterLookup | None = strawberry_django.filter_field()
+    netbox_cluster: Annotated['ClusterFilter', strawberry.lazy('virtualization.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    netbox_cluster_id: ID | None = strawberry_django.filter_field()
     status: (
         BaseFilterLookup[Annotated['SegmentStatusEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
     ) = strawberry_django.filter_field()
