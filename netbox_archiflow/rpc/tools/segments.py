@@ -3,7 +3,17 @@
 from netbox_archiflow.services import segments as segment_service
 from netbox_archiflow.services.errors import ServiceError
 
-from ..registry import tool
+from ..registry import (
+    BOOLEAN,
+    INTEGER,
+    NULLABLE_INTEGER,
+    NULLABLE_STRING,
+    STRING,
+    TIMESTAMP,
+    array_of,
+    object_schema,
+    tool,
+)
 
 # Service field names -> the camelCase argument that carried them.
 ARGUMENT_NAMES = {
@@ -20,6 +30,23 @@ SITE_GROUP = {
     'description': 'Site group: its id, or its slug',
 }
 VRF = {'type': ['integer', 'string'], 'description': 'VRF: its id, or its name'}
+
+
+SEGMENT = object_schema(
+    {
+        'id': INTEGER,
+        'prefix': STRING,
+        'vrf': STRING,
+        'siteGroup': STRING,
+        'vlanId': NULLABLE_INTEGER,
+        'vlanName': NULLABLE_STRING,
+        'dhcp': BOOLEAN,
+        'cluster': NULLABLE_STRING,
+        'status': {'type': 'string', 'enum': ['free', 'allocated']},
+        'allocatedAt': TIMESTAMP,
+        'description': STRING,
+    }
+)
 
 
 def _renamed(exc):
@@ -60,6 +87,8 @@ def segment_dict(segment):
         },
         'additionalProperties': False,
     },
+    output_schema=object_schema({'segments': array_of(SEGMENT)}),
+    title='List segments',
 )
 def get_segments(user, arguments):
     try:
@@ -95,7 +124,10 @@ def get_segments(user, arguments):
         'required': ['siteGroup', 'vrf', 'cluster'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'created': BOOLEAN, 'segments': array_of(SEGMENT)}),
+    title='Allocate segments to a cluster',
     write=True,
+    idempotent=True,
 )
 def allocate_segment(user, arguments):
     try:
@@ -116,7 +148,11 @@ def allocate_segment(user, arguments):
         'required': ['segmentId'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'segment': SEGMENT}),
+    title='Release a segment',
     write=True,
+    destructive=True,
+    idempotent=True,
 )
 def release_segment(user, arguments):
     try:
