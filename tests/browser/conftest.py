@@ -81,6 +81,8 @@ def page(browser, live_server, user):
     The test fails on any such request and on any console error (of the page or of its frames) that the test
     did not announce with ``page.allow_console_error(pattern)``.
     """
+    from playwright.sync_api import Error as PlaywrightError
+
     context = browser.new_context(viewport={'width': 1400, 'height': 900})
     context.external_requests = []
     context.server_requests = []
@@ -88,7 +90,11 @@ def page(browser, live_server, user):
     def route(route):
         url = route.request.url
         if url.startswith((live_server.url, 'data:', 'blob:')):
-            context.server_requests.append((route.request.frame.url if route.request.frame else '', url))
+            try:
+                frame = route.request.frame.url
+            except PlaywrightError:  # the navigation request of a new pop-up has no frame yet
+                frame = ''
+            context.server_requests.append((frame, url))
             return route.continue_()
         context.external_requests.append(url)
         return route.abort()

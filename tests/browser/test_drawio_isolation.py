@@ -138,6 +138,16 @@ def test_script_running_inside_the_editor_cannot_use_the_session(page, live_serv
     assert result['parentError'] == 'SecurityError'
     assert (result['fetch'], result['xhr'], result['popup']) == ('blocked', 'blocked', 'blocked')
     assert '/editor/' in page.url  # the top page was not navigated
+    # Links the editor asks the page to open: web links only, never javascript:.
+    frame.evaluate(
+        """() => {
+        parent.postMessage(JSON.stringify({event: 'openLink', href: "javascript:fetch('/?compromised=link')"}), '*');
+        parent.postMessage(JSON.stringify({event: 'openLink', href: '/plugins/archiflow/diagrams/'}), '*');
+    }"""
+    )
+    page.wait_for_function('window.archiflowEditor.openedLinks.length > 0')
+    page.wait_for_timeout(500)
+    assert page.evaluate('window.archiflowEditor.openedLinks') == [f'{live_server.url}/plugins/archiflow/diagrams/']
     nothing_reached_netbox(page, live_server)
 
 

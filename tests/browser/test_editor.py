@@ -85,6 +85,7 @@ def test_stale_save_shows_conflict_dialog_and_keeps_the_drawing(page, live_serve
     from netbox_archiflow.models import Diagram
     from netbox_archiflow.services.diagrams import save_diagram
 
+    page.allow_console_error('status of 409')  # Chromium logs the refused save
     editor = open_editor(page, live_server, diagram)
     # Someone else saves version 2 meanwhile.
     other = samples.mxfile(samples.cell('a', 'edge-router-01'), samples.cell('z', 'someone-else'))

@@ -36,6 +36,7 @@
     events: [],
     lastStatus: '',
     unsavedXml: null,
+    openedLinks: [],
   };
   window.archiflowEditor = state;
 
@@ -177,6 +178,19 @@
       });
   }
 
+  function openLink(href) {
+    var url;
+    try {
+      url = new URL(String(href), window.location.href);
+    } catch (error) {
+      return;
+    }
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      state.openedLinks.push(url.href);
+      window.open(url.href, '_blank', 'noopener,noreferrer');
+    }
+  }
+
   window.addEventListener('message', function (event) {
     if (event.origin !== config.editorOrigin || event.source !== frame.contentWindow) {
       state.ignoredMessages += 1;
@@ -230,6 +244,10 @@
         if ((message.format === 'xmlsvg' || message.format === 'svg') && exportVersion !== null) {
           storePreview(message.data);
         }
+        break;
+      case 'openLink':
+        // The sandboxed editor may not open windows itself: web links open here, anything else is dropped.
+        openLink(message.href);
         break;
       case 'exit':
         goBack();

@@ -27,6 +27,8 @@
       frame.contentWindow.postMessage(JSON.stringify({ action: 'load', xml: xml }), '*');
     } else if (message.event === 'load') {
       state.loaded = true;
+      var height = Number(message.height);
+      if (height > 0) frame.style.height = Math.min(Math.max(height + 8, 160), 2400) + 'px';
     } else if (message.event === 'error') {
       state.error = String(message.message);
     }
