@@ -9,9 +9,13 @@ from tenancy.models import Tenant
 
 
 def ensure_settings_objects():
-    """The tenant and roles named in the dev/test PLUGINS_CONFIG (the plugin never creates them)."""
-    Tenant.objects.get_or_create(slug='redbull', defaults={'name': 'RedBull'})
-    Role.objects.get_or_create(slug='data', defaults={'name': 'Data'})
+    """The tenant and roles named in the dev/test PLUGINS_CONFIG (the plugin never creates them).
+
+    Returns the objects this call created, for tests that commit and must delete them again.
+    """
+    tenant, tenant_created = Tenant.objects.get_or_create(slug='redbull', defaults={'name': 'RedBull'})
+    role, role_created = Role.objects.get_or_create(slug='data', defaults={'name': 'Data'})
+    return [obj for obj, created in ((tenant, tenant_created), (role, role_created)) if created]
 
 
 def make_pool(name, container='10.99.0.0/16'):

@@ -208,6 +208,22 @@ class ManualAlertTest(AlertTestCase):
         nobody = mock.Mock(user=User.objects.create_user('nobody2'))
         self.assertIn('No permission', OpenAlertsWidget().render(nobody))
 
+    def test_open_alerts_widget_can_be_added_to_the_dashboard(self):
+        self.add_permissions('netbox_archiflow.view_alert')
+        self.client.get(reverse('home'))  # creates the user's dashboard, as a first visit does
+        url = reverse('extras:dashboardwidget_add')
+        for widget_class in ('extras.NoteWidget', 'netbox_archiflow.OpenAlertsWidget'):
+            response = self.client.get(f'{url}?widget_class={widget_class}', HTTP_HX_REQUEST='true')
+            self.assertHttpStatus(response, 200)
+            self.assertContains(response, 'value="netbox_archiflow.OpenAlertsWidget"')
+        response = self.client.post(
+            url, {'widget_class': 'netbox_archiflow.OpenAlertsWidget', 'config-max_items': 5}, HTTP_HX_REQUEST='true'
+        )
+        self.assertEqual(response.headers['HX-Redirect'], reverse('home'))
+        response = self.client.get(reverse('home'))
+        self.assertContains(response, 'Open alerts')
+        self.assertContains(response, self.alert.get_absolute_url())
+
 
 class AlertImportTest(AlertTestCase):
     url = reverse('plugins:netbox_archiflow:alert_bulk_import')

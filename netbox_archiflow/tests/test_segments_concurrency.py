@@ -20,7 +20,7 @@ from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.services.locks import lock_pool
 
-from .segment_fixtures import make_pool, make_segments
+from .segment_fixtures import ensure_settings_objects, make_pool, make_segments
 
 pytestmark = pytest.mark.concurrency
 
@@ -32,6 +32,7 @@ def committed_pools(*sizes):
     """Committed (site group, VRF) pools with ``size`` free /24 segments each; removed afterwards."""
     tag = uuid.uuid4().hex[:8]
     pools = []
+    settings_objects = ensure_settings_objects()
     try:
         for index, size in enumerate(sizes):
             site_group, vrf = make_pool(f'cc-{tag}-{index}', f'10.{200 + index}.0.0/16')
@@ -47,6 +48,8 @@ def committed_pools(*sizes):
             VLANGroup.objects.filter(scope_id=site_group.pk, name__contains=vrf.name).delete()
             vrf.delete()
             site_group.delete()
+        for obj in settings_objects:
+            obj.delete()
 
 
 def run_together(calls):
@@ -88,7 +91,7 @@ def test_parallel_allocations_are_distinct_and_exhaustion_is_clean(django_db_set
         allocated = Segment.objects.filter(site_group=site_group, status='allocated')
         assert allocated.count() == capacity
         assert len(set(allocated.values_list('cluster', flat=True))) == capacity
-        assert set(Prefix.objects.filter(archiflow_segment__in=allocated).values_list('status', flat=True)) == {
+        assert set(Prefix.objects.filter(pk__in=allocated.values('prefix')).values_list('status', flat=True)) == {
             'reserved'
         }
 

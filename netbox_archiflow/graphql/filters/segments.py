@@ -11,6 +11,7 @@ from netbox_archiflow import models
 if TYPE_CHECKING:
     from dcim.graphql.filters import SiteGroupFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter, VRFFilter
+    from virtualization.graphql.filters import ClusterFilter
 
 __all__ = ('SegmentFilter',)
 
@@ -29,5 +30,9 @@ class SegmentFilter(PrimaryModelFilter):
     vlan_id: ID | None = strawberry_django.filter_field()
     dhcp: FilterLookup[bool] | None = strawberry_django.filter_field()
     cluster: StrFilterLookup | None = strawberry_django.filter_field()
+    netbox_cluster: Annotated['ClusterFilter', strawberry.lazy('virtualization.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    netbox_cluster_id: ID | None = strawberry_django.filter_field()
     status: StrFilterLookup | None = strawberry_django.filter_field()
     allocated_at: DatetimeFilterLookup | None = strawberry_django.filter_field()
