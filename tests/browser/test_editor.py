@@ -217,7 +217,7 @@ def test_save_without_edit_makes_no_version(page, live_server, committed, user, 
     page.on('request', lambda r: sent.append(json.loads(r.post_data)['xml']) if r.url.endswith('/save/') else None)
     editor = open_editor(page, live_server, diagram)
     for count in (1, 2):
-        editor.locator('button.geBigButton', has_text='Save').click()
+        editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
         wait_for(page, f'saves.length >= {count}')
     state = page.evaluate(STATE)
     assert [(s['status'], s['body']['version'], s['body']['modified']) for s in state['saves']] == [(200, 1, False)] * 2
