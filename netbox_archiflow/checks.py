@@ -1,4 +1,4 @@
-"""System checks: a usable Draw.io editor URL and request-size limits that allow a full diagram save."""
+"""System checks: a usable, current Draw.io editor and request-size limits that allow a full diagram save."""
 
 from urllib.parse import urlparse
 
@@ -23,7 +23,19 @@ def check_diagram_editor(app_configs=None, **kwargs):
                 id='netbox_archiflow.W001',
             )
         )
-    if not drawio_webapp.is_installed():
+    if drawio_webapp.is_installed():
+        version = drawio_webapp.installed_version()
+        minimum = drawio_webapp.MINIMUM_VERSION
+        if drawio_webapp.version_tuple(version or '0') < drawio_webapp.version_tuple(minimum):
+            warnings.append(
+                Warning(
+                    f'The self-hosted Draw.io is version {version or "unknown"}, older than {minimum}: older versions '
+                    'let a crafted diagram run script in the editor.',
+                    hint=f'Run `netbox archiflow_drawio install` (Draw.io {drawio_webapp.RELEASE.drawio_version}).',
+                    id='netbox_archiflow.W005',
+                )
+            )
+    else:
         url = plugin_settings.get('drawio_url')
         parsed = urlparse(url or '')
         if parsed.scheme not in ('http', 'https') or not parsed.netloc:

@@ -1,3 +1,4 @@
+import tempfile
 from unittest import mock
 
 from django.test import RequestFactory, override_settings
@@ -20,10 +21,36 @@ class EditorUrlTest(TestCase):
         with mock.patch.object(drawio_webapp, 'is_installed', return_value=True):
             url = drawio_webapp.editor_url(request)
             origin = drawio_webapp.editor_origin(request)
+            frame_src = drawio_webapp.frame_src(request)
         self.assertTrue(url.startswith('/plugins/archiflow/drawio/?embed=1&proto=json&spin=1'))
         self.assertIn('saveAndExit=1', url)
-        self.assertIn('offline=1', url)
-        self.assertEqual(origin, 'http://netbox.example:8443')
+        self.assertIn('stealth=1', url)
+        # Sandboxed without allow-same-origin: the editor's messages come from the opaque origin "null".
+        self.assertEqual(origin, 'null')
+        self.assertNotIn('allow-same-origin', drawio_webapp.SANDBOX)
+        self.assertEqual(frame_src, 'http://netbox.example:8443/plugins/archiflow/drawio/')
+
+    def test_drawio_files_are_served_sandboxed_with_a_strict_policy(self):
+        with tempfile.TemporaryDirectory() as root, override_settings(STATIC_ROOT=root):
+            folder = drawio_webapp.install_dir()
+            (folder / 'js').mkdir(parents=True)
+            (folder / 'index.html').write_text('<html></html>')
+            (folder / 'js' / 'app.min.js').write_text('//')
+            response = self.client.get(reverse('plugins:netbox_archiflow:drawio', kwargs={'path': 'js/app.min.js'}))
+            self.assertEqual(response.status_code, 200)
+            policy = dict(
+                directive.strip().split(' ', 1) for directive in response['Content-Security-Policy'].split(';')
+            )
+            own = 'http://testserver/plugins/archiflow/drawio/'
+            self.assertEqual(policy['sandbox'], drawio_webapp.SANDBOX)
+            self.assertEqual(policy['script-src'], own)  # no 'unsafe-inline', no other host or NetBox path
+            self.assertEqual(policy['connect-src'], own)
+            self.assertEqual(policy['default-src'], "'none'")
+            self.assertEqual(policy['form-action'], "'none'")
+            self.assertEqual(policy['frame-ancestors'], "'self'")
+            self.assertEqual(response['Access-Control-Allow-Origin'], '*')
+            self.assertNotIn('Access-Control-Allow-Credentials', response)
+            self.assertEqual(response['X-Content-Type-Options'], 'nosniff')
 
     def test_configured_url_otherwise(self):
         request = RequestFactory().get('/')
@@ -35,7 +62,7 @@ class EditorUrlTest(TestCase):
             self.assertTrue(drawio_webapp.editor_url(request).startswith('https://draw.example.org/app/?embed=1'))
             self.assertNotIn('offline=1', drawio_webapp.editor_url(request))
             self.assertEqual(drawio_webapp.editor_origin(request), 'https://draw.example.org')
-            self.assertIsNone(drawio_webapp.viewer_script_url())
+            self.assertIsNone(drawio_webapp.viewer_url())
             ids = [w.id for w in checks.check_diagram_editor()]
         self.assertIn('netbox_archiflow.W004', ids)
 

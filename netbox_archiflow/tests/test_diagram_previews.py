@@ -91,7 +91,7 @@ class ViewPreviewTest(TestCase):
         self.assertIn('sandbox', response['Content-Security-Policy'])
         self.assertIn(b'>alpha<', response.content)
         self.assertNotIn(b'beta', response.content)
-        with mock.patch.object(drawio_webapp, 'viewer_script_url', return_value=None):  # no self-hosted Draw.io
+        with mock.patch.object(drawio_webapp, 'viewer_url', return_value=None):  # no self-hosted Draw.io
             page = self.client.get(version.get_absolute_url())
         self.assertContains(page, reverse('plugins:netbox_archiflow:diagramversion_preview', args=[version.pk]))
 

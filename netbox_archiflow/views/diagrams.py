@@ -252,10 +252,9 @@ class DiagramEditorView(generic.ObjectView):
 
     def get(self, request, **kwargs):
         response = super().get(request, **kwargs)
-        # The iframe may only ever show the editor: it cannot be navigated to another site that would then
-        # receive the diagram through postMessage.
-        origin = "'self'" if drawio_webapp.is_installed() else drawio_webapp.editor_origin(request)
-        response['Content-Security-Policy'] = f'frame-src {origin}'
+        # The iframe may only ever show the editor: it cannot be navigated to another site, or to another NetBox
+        # page, that would then receive the diagram through postMessage.
+        response['Content-Security-Policy'] = f'frame-src {drawio_webapp.frame_src(request)}'
         return response
 
     def get_extra_context(self, request, instance):
@@ -263,6 +262,7 @@ class DiagramEditorView(generic.ObjectView):
             'editorUrl': drawio_webapp.editor_url(request),
             'editorOrigin': drawio_webapp.editor_origin(request),
             'selfHosted': drawio_webapp.is_installed(),
+            'sandbox': drawio_webapp.SANDBOX if drawio_webapp.is_installed() else None,
             'saveUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/save/'),
             'previewUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/preview/'),
             'exitUrl': instance.get_absolute_url(),
@@ -444,6 +444,11 @@ def drawio_static(request, path):
         raise Http404('Draw.io is not installed: run `netbox archiflow_drawio install`.')
     response = serve(request, path or 'index.html', document_root=str(drawio_webapp.install_dir()))
     response['Cache-Control'] = 'public, max-age=3600'
+    response['Content-Security-Policy'] = drawio_webapp.content_security_policy(request)
+    response['X-Content-Type-Options'] = 'nosniff'
+    # The sandboxed (opaque-origin) editor reads its own resources, fonts and stencils with CORS requests.
+    # They are public files of a public package; no credentials are ever allowed.
+    response['Access-Control-Allow-Origin'] = '*'
     return response
 
 
@@ -469,6 +474,12 @@ class DiagramVersionView(generic.ObjectView):
     )
     actions = ()
 
+    def get(self, request, **kwargs):
+        response = super().get(request, **kwargs)
+        if drawio_webapp.is_installed():
+            response['Content-Security-Policy'] = f'frame-src {drawio_webapp.frame_src(request)}'
+        return response
+
     def get_extra_context(self, request, instance):
         diff = None
         if instance.version_number > 1:
@@ -478,8 +489,8 @@ class DiagramVersionView(generic.ObjectView):
                 diff = None
         return {
             'diff': diff,
-            'viewer_script': drawio_webapp.viewer_script_url(),
-            'viewer_config': {'xml': instance.xml, 'toolbar': 'zoom layers pages', 'nav': True, 'lightbox': False},
+            'viewer_url': drawio_webapp.viewer_url(),
+            'viewer_sandbox': drawio_webapp.SANDBOX,
             'can_restore': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance.diagram),
         }
 

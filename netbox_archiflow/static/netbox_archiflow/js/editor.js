@@ -1,7 +1,10 @@
 /*
  * netbox-archiflow: bridge between the diagram editor page and Draw.io embedded in an iframe
  * (embed=1&proto=json). Security: every message must come from the configured editor origin AND from
- * our iframe's window; every message we send names that origin explicitly.
+ * our iframe's window. The self-hosted Draw.io runs sandboxed in an opaque origin: its messages have the
+ * origin "null" (so the window check is what counts) and ours can only be addressed with "*"; the page's
+ * CSP (frame-src) keeps that frame on the Draw.io folder, so nothing else can receive them. An external
+ * editor gets every message addressed to its origin.
  *
  * init  → load (current XML, autosave:1 so Draw.io reports changes)
  * save  → POST {xml, base_version} with the CSRF token; 200 → status; 409 → dialog, the user's XML is kept
@@ -33,6 +36,7 @@
     events: [],
     lastStatus: '',
     unsavedXml: null,
+    openedLinks: [],
   };
   window.archiflowEditor = state;
 
@@ -45,8 +49,10 @@
     if (statusEl) statusEl.textContent = text;
   }
 
+  var targetOrigin = config.editorOrigin === 'null' ? '*' : config.editorOrigin;
+
   function post(message) {
-    frame.contentWindow.postMessage(JSON.stringify(message), config.editorOrigin);
+    frame.contentWindow.postMessage(JSON.stringify(message), targetOrigin);
   }
 
   function dialog(title, message) {
@@ -172,6 +178,19 @@
       });
   }
 
+  function openLink(href) {
+    var url;
+    try {
+      url = new URL(String(href), window.location.href);
+    } catch (error) {
+      return;
+    }
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      state.openedLinks.push(url.href);
+      window.open(url.href, '_blank', 'noopener,noreferrer');
+    }
+  }
+
   window.addEventListener('message', function (event) {
     if (event.origin !== config.editorOrigin || event.source !== frame.contentWindow) {
       state.ignoredMessages += 1;
@@ -225,6 +244,10 @@
         if ((message.format === 'xmlsvg' || message.format === 'svg') && exportVersion !== null) {
           storePreview(message.data);
         }
+        break;
+      case 'openLink':
+        // The sandboxed editor may not open windows itself: web links open here, anything else is dropped.
+        openLink(message.href);
         break;
       case 'exit':
         goBack();
