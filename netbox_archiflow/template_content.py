@@ -1,7 +1,8 @@
-"""Panels on core pages: segments on Site Group and VRF pages, the segment on Prefix and VLAN pages, pools on
-Prefix and VLAN pages, the allocation on IP address pages, allocations on Device pages."""
+"""Panels on core pages: segments on Site Group, VRF and Cluster pages, the segment on Prefix and VLAN pages,
+pools on Prefix and VLAN pages, the allocation on IP address pages, allocations on Device pages."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from netbox.plugins import PluginTemplateExtension
 
@@ -13,6 +14,7 @@ PANEL_ROWS = 25
 
 class SegmentsPanel(PluginTemplateExtension):
     lookup = None
+    title = _('ArchiFlow segments')
 
     def right_page(self):
         obj = self.context['object']
@@ -25,10 +27,15 @@ class SegmentsPanel(PluginTemplateExtension):
             free=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_FREE)),
             allocated=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_ALLOCATED)),
         )
-        segments = queryset.select_related('prefix', 'vlan').order_by('prefix__prefix')[:PANEL_ROWS]
+        segments = queryset.select_related('prefix', 'vlan', 'netbox_cluster').order_by('prefix__prefix')[:PANEL_ROWS]
         return self.render(
             'netbox_archiflow/inc/segments_panel.html',
-            extra_context={'segments': segments, 'filter': f'{self.lookup}_id={obj.pk}', **counts},
+            extra_context={
+                'title': self.title,
+                'segments': segments,
+                'filter': f'{self.lookup}_id={obj.pk}',
+                **counts,
+            },
         )
 
 
@@ -54,7 +61,7 @@ class PrefixSegment(PluginTemplateExtension):
         segment = (
             Segment.objects.restrict(request.user, 'view')
             .filter(prefix=self.context['object'])
-            .select_related('site_group', 'vlan')
+            .select_related('site_group', 'vlan', 'netbox_cluster')
             .first()
         )
         if segment is None:
@@ -72,7 +79,7 @@ class VLANSegments(PluginTemplateExtension):
         segments = list(
             Segment.objects.restrict(request.user, 'view')
             .filter(vlan=self.context['object'])
-            .select_related('prefix', 'site_group')
+            .select_related('prefix', 'site_group', 'netbox_cluster')
             .order_by('prefix__prefix')[:PANEL_ROWS]
         )
         if not segments:
@@ -101,6 +108,12 @@ class IPAddressAllocation(PluginTemplateExtension):
         return self.render(
             'netbox_archiflow/inc/ipaddress_allocation_panel.html', extra_context={'allocation': allocation}
         )
+
+
+class ClusterSegments(SegmentsPanel):
+    models = ['virtualization.cluster']
+    lookup = 'netbox_cluster'
+    title = _('Segments')
 
 
 class PrefixPools(PluginTemplateExtension):
@@ -156,6 +169,7 @@ template_extensions = [
     VRFSegments,
     PrefixSegment,
     VLANSegments,
+    ClusterSegments,
     PrefixPools,
     VLANPools,
     IPAddressAllocation,

@@ -36,6 +36,7 @@ class SegmentTable(PrimaryModelTable):
     dhcp = columns.BooleanColumn(verbose_name=_('DHCP'))
     status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
     cluster = tables.Column(verbose_name=_('Cluster'))
+    netbox_cluster = tables.Column(verbose_name=_('NetBox cluster'), linkify=True)
     allocated_at = columns.DateTimeColumn(verbose_name=_('Allocated at'), timespec='minutes')
     tags = columns.TagColumn(url_name='plugins:netbox_archiflow:segment_list')
     actions = columns.ActionsColumn(extra_buttons=RELEASE_BUTTON)
@@ -55,6 +56,7 @@ class SegmentTable(PrimaryModelTable):
             'dhcp',
             'status',
             'cluster',
+            'netbox_cluster',
             'allocated_at',
             'description',
             'comments',

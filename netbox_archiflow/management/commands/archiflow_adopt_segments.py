@@ -10,6 +10,7 @@ from extras.models import CustomField
 from ipam.choices import PrefixStatusChoices
 from ipam.models import Prefix
 from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.contextvars import service_write
 from netbox_archiflow.management.changelog import change_logged, command_user
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
@@ -122,7 +123,7 @@ class Command(BaseCommand):
                 prefix.snapshot()
                 prefix.vlan = vlan
                 prefix.status = wanted
-                with service.service_write():
+                with service_write():
                     prefix.save()
             Segment.objects.create(
                 prefix=prefix,
