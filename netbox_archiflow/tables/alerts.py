@@ -45,7 +45,7 @@ class AlertTable(NetBoxTable):
     alert_type = columns.ChoiceFieldColumn(verbose_name=_('Type'))
     object_type = columns.ContentTypeColumn(verbose_name=_('Object type'))
     object = columns.TemplateColumn(template_code=ALERT_OBJECT, verbose_name=_('Object'), orderable=False)
-    status = columns.ChoiceFieldColumn(verbose_name=_('Status'), orderable=False)
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'), accessor='get_status_display', orderable=False)
     message = tables.Column(verbose_name=_('Message'))
     acknowledged_by = tables.Column(verbose_name=_('Acknowledged by'))
     acknowledged_at = columns.DateTimeColumn(verbose_name=_('Acknowledged'))

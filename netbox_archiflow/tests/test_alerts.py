@@ -392,6 +392,7 @@ class AlertPagesTest(AlertTestCase):
         self.assertContains(response, f'href="{resolve}?return_url=')
         self.assertRegex(response.content.decode(), r'</i> Acknowledge\s*</button>')
         self.assertNotContains(response, '<form method="post" action="' + acknowledge)
+        self.assertContains(response, '<span class="badge text-bg-red">Open</span>', html=True)
 
     def test_resolve_asks_for_confirmation_first(self):
         url = reverse('plugins:netbox_archiflow:alert_resolve', kwargs={'pk': self.alert.pk})

@@ -82,7 +82,8 @@ def test_acknowledge_and_resolve_from_the_alert_list(page, live_server, open_ale
 
 def test_add_the_open_alerts_widget_to_the_dashboard(page, live_server, open_alerts, artifacts):
     page.goto(f'{live_server.url}/')
-    page.get_by_role('button', name='Add Widget').click()
+    page.get_by_role('button', name='Unlock Dashboard').click()
+    page.get_by_role('link', name='Add Widget').click()
     page.locator('#id_widget_class').select_option('netbox_archiflow.OpenAlertsWidget')
     page.wait_for_selector('text=ArchiFlow alerts that are not resolved yet')
     page.locator('#widget_add_form').get_by_role('button', name='Save').click()
