@@ -36,7 +36,7 @@ def draw_missing_previews(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('netbox_archiflow', '0002_pool_usage_counters'),
+        ('netbox_archiflow', '0003_segment_prefix_no_reverse_accessor'),
     ]
 
     operations = [

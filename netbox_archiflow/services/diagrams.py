@@ -30,6 +30,7 @@ __all__ = (
     'expand_compressed',
     'instantiate_template',
     'max_bytes',
+    'max_request_bytes',
     'parse_diagram_xml',
     'restore_version',
     'sanitize_svg',
@@ -41,6 +42,11 @@ __all__ = (
 
 def max_bytes():
     return plugin_settings.get('diagram_max_bytes')
+
+
+def max_request_bytes():
+    """The largest request body that may carry a diagram: its XML, JSON escaping and the other fields."""
+    return max_bytes() * 2 + 65536
 
 
 def parse_diagram_xml(xml, what='xml'):
