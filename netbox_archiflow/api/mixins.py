@@ -11,6 +11,7 @@ from netbox_archiflow import inputs
 from netbox_archiflow.services.errors import ServiceError
 
 from .parsers import JSONParser, MultiPartParser, refuse
+from .schema import PluginAutoSchema
 
 
 class ServiceErrorMixin:
@@ -19,6 +20,7 @@ class ServiceErrorMixin:
     status and ``{"code", "detail", "field"}`` body."""
 
     parser_classes = (JSONParser, MultiPartParser)
+    schema = PluginAutoSchema()
 
     def initial(self, request, *args, **kwargs):
         try:

@@ -97,6 +97,9 @@ class BooleanInputField(RawWriteField):
 
 
 class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
+    """A segment: a native prefix with a VLAN in a (site group, VRF) pool. To create one, ``site_group`` and ``vrf``
+    are required, with either ``prefix`` (a CIDR) or ``prefix_length`` (the next free block)."""
+
     prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
     prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
     vrf = VRFReferenceField(VRFSerializer, required=True, help_text='Write: a VRF id or {"name": ...}')
@@ -109,7 +112,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
-    allocated_at = serializers.DateTimeField(read_only=True)
+    allocated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Segment

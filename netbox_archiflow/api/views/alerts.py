@@ -24,6 +24,7 @@ class AlertViewSet(ServiceErrorMixin, NetBoxModelViewSet):
             return [TokenChangePermission()]
         return super().get_permissions()
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed('POST', detail='Alerts are raised by ArchiFlow, not created through the API.')
 

@@ -106,6 +106,7 @@ class IPAllocationViewSet(ServiceErrorMixin, NetBoxModelViewSet):
             return [TokenChangePermission()]
         return super().get_permissions()
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed('POST', detail='Allocate through POST ip-pools/{id}/allocate/.')
 
