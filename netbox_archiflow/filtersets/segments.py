@@ -6,12 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import SiteGroup
-from ipam.models import VLAN, VRF
+from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import PrimaryModelFilterSet
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from utilities.filtersets import register_filterset
+from virtualization.models import Cluster
 
 __all__ = ('SegmentFilterSet',)
 
@@ -46,8 +47,22 @@ class SegmentFilterSet(PrimaryModelFilterSet):
         field_name='vlan__vid',
         label=_('VLAN number (1-4094)'),
     )
+    netbox_cluster_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=Cluster.objects.all(),
+        label=_('NetBox cluster (ID)'),
+    )
+    netbox_cluster = django_filters.ModelMultipleChoiceFilter(
+        field_name='netbox_cluster__name',
+        queryset=Cluster.objects.all(),
+        to_field_name='name',
+        label=_('NetBox cluster (name)'),
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=SegmentStatusChoices,
+    )
+    prefix_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=Prefix.objects.all(),
+        label=_('Prefix (ID)'),
     )
     prefix = django_filters.CharFilter(
         method='filter_prefix',

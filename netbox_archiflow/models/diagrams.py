@@ -13,7 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel
+from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
+from netbox_archiflow.drawio.errors import DrawioError
+from netbox_archiflow.drawio.templates import validate_template_definition
 
 __all__ = ('Diagram', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
 
@@ -130,6 +133,12 @@ class DiagramVersion(DigestSerializationMixin, ChangeLoggedModel):
     )
     version_number = models.PositiveIntegerField(verbose_name=_('version'))
     xml = models.TextField(verbose_name=_('XML'), blank=True)
+    preview_svg = models.TextField(
+        verbose_name=_('preview SVG'),
+        blank=True,
+        editable=False,
+        help_text=_("This version's picture, so a restore brings it back"),
+    )
     change_summary = models.CharField(verbose_name=_('change summary'), max_length=200, blank=True)
     kind = models.CharField(
         verbose_name=_('kind'),
@@ -191,9 +200,7 @@ class DiagramTemplate(DigestSerializationMixin, OrganizationalModel):
 
     def clean(self):
         super().clean()
-        from netbox_archiflow.services.diagrams import ServiceError, validate_template_definition
-
         try:
-            validate_template_definition(self.xml, self.variables)
-        except ServiceError as exc:
+            validate_template_definition(self.xml, self.variables, plugin_settings.get('diagram_max_bytes'))
+        except DrawioError as exc:
             raise ValidationError({exc.field or 'xml': exc.detail}) from exc

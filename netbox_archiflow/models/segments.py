@@ -6,14 +6,20 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ipam.models import VLAN
 from netbox.models import PrimaryModel
 from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.contextvars import service_write
 
-__all__ = ('Segment',)
+__all__ = ('Segment', 'delete_vlan_if_orphaned', 'vlan_is_referenced')
 
 
 class Segment(PrimaryModel):
     """Plugin-owned state of one segment, linked one-to-one to its native ``ipam.Prefix``.
+
+    The prefix side has no reverse accessor (``related_name='+'``): core's own checks treat a reverse one-to-one
+    on Prefix as a Prefix field and expect a filter for it. Find a prefix's segment with
+    ``Segment.objects.filter(prefix=...)``.
 
     ``vrf`` and ``site_group`` repeat the prefix's VRF and scope so pools can be indexed and locked;
     the services keep them equal to the prefix. The prefix status mirrors ``status`` (active when free,
@@ -23,7 +29,7 @@ class Segment(PrimaryModel):
     prefix = models.OneToOneField(
         to='ipam.Prefix',
         on_delete=models.CASCADE,
-        related_name='archiflow_segment',
+        related_name='+',
         verbose_name=_('prefix'),
     )
     vrf = models.ForeignKey(
@@ -49,7 +55,16 @@ class Segment(PrimaryModel):
         verbose_name=_('cluster'),
         max_length=100,
         blank=True,
-        help_text=_('The cluster holding this segment (empty when free)'),
+        help_text=_('Name of the cluster holding this segment (empty when free)'),
+    )
+    netbox_cluster = models.ForeignKey(
+        to='virtualization.Cluster',
+        on_delete=models.SET_NULL,
+        related_name='archiflow_segments',
+        blank=True,
+        null=True,
+        verbose_name=_('NetBox cluster'),
+        help_text=_('The NetBox cluster holding this segment, when the holder is one'),
     )
     status = models.CharField(
         verbose_name=_('status'),
@@ -82,6 +97,11 @@ class Segment(PrimaryModel):
                 ),
                 violation_error_message=_('A free segment has no cluster; an allocated segment has one.'),
             ),
+            models.CheckConstraint(
+                name='netbox_archiflow_segment_netbox_cluster_allocated',
+                condition=Q(netbox_cluster__isnull=True) | Q(status=SegmentStatusChoices.STATUS_ALLOCATED),
+                violation_error_message=_('Only an allocated segment is held by a NetBox cluster.'),
+            ),
         )
 
     def __str__(self):
@@ -112,8 +132,6 @@ class Segment(PrimaryModel):
 
     def delete(self, *args, **kwargs):
         """Delete the segment with its native prefix, and the VLAN when nothing else uses it."""
-        from netbox_archiflow.services.segments import delete_vlan_if_orphaned
-
         with transaction.atomic():
             prefix, vlan = self.prefix, self.vlan
             result = super().delete(*args, **kwargs)
@@ -121,3 +139,30 @@ class Segment(PrimaryModel):
             prefix.delete()
             delete_vlan_if_orphaned(vlan)
         return result
+
+
+def vlan_is_referenced(vlan):
+    """True when any object still points at the VLAN (prefixes, interfaces, segments, anything else)."""
+    for relation in vlan._meta.related_objects:
+        if not (relation.one_to_many or relation.many_to_many or relation.one_to_one):
+            continue
+        accessor = relation.get_accessor_name()
+        if relation.one_to_one:
+            if relation.related_model.objects.filter(**{relation.field.name: vlan}).exists():
+                return True
+        elif getattr(vlan, accessor).exists():
+            return True
+    return False
+
+
+def delete_vlan_if_orphaned(vlan):
+    """Delete a segment VLAN nothing references any more. Returns True when deleted."""
+    if vlan is None:
+        return False
+    vlan = VLAN.objects.filter(pk=vlan.pk).first()
+    if vlan is None or vlan_is_referenced(vlan):
+        return False
+    vlan.snapshot()
+    with service_write():
+        vlan.delete()
+    return True

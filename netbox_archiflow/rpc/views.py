@@ -4,7 +4,9 @@ Authentication and authorisation are the REST API's: this is a DRF ``APIView`` w
 default authentication classes (session, ``Authorization: Bearer nbt_...`` / ``Token ...``) and
 ``IsAuthenticatedOrLoginNotRequired``; each tool restricts its querysets to the user's object
 permissions, and write tools refuse read-only tokens. The answers follow the MCP streamable-HTTP
-transport (JSON responses, 202 for notifications), so MCP clients can use the endpoint as it is.
+transport (JSON responses, 202 for notifications, 405 for the optional GET stream, 400 for an unsupported
+``MCP-Protocol-Version`` header, 401 with ``WWW-Authenticate: Bearer`` without a valid token; every
+refusal carries a JSON-RPC error body), so MCP clients such as the official SDK use the endpoint as it is.
 """
 
 import json
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -34,7 +37,8 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 
-PROTOCOL_VERSIONS = ('2025-06-18', '2025-03-26', '2024-11-05')
+PROTOCOL_VERSIONS = ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05')
+PROTOCOL_VERSION_HEADER = 'MCP-Protocol-Version'
 MAX_BATCH = 50
 
 
@@ -71,18 +75,38 @@ def tool_result(payload, is_error=False):
     }
 
 
+class UnsupportedProtocolVersion(APIException):
+    status_code = 400
+
+
 class RPCView(APIView):
     permission_classes = [IsAuthenticatedOrLoginNotRequired]
     # The body is read raw: a malformed document must become -32700, not DRF's 400.
     parser_classes = []
 
-    @extend_schema(exclude=True)
-    def get(self, request):
-        return Response(
-            _error(None, INVALID_REQUEST, 'Send JSON-RPC 2.0 requests with POST.'),
-            status=405,
-            headers={'Allow': 'POST'},
-        )
+    def initial(self, request, *args, **kwargs):
+        # No server-sent event stream: GET is 405 whatever the Accept header (not DRF's 406) and before
+        # authentication, as the streamable-HTTP transport expects.
+        if request.method == 'GET':
+            raise MethodNotAllowed('GET', 'This endpoint offers no event stream: send JSON-RPC 2.0 with POST.')
+        super().initial(request, *args, **kwargs)
+        version = request.headers.get(PROTOCOL_VERSION_HEADER)
+        if version is not None and version not in PROTOCOL_VERSIONS:
+            raise UnsupportedProtocolVersion(
+                f'Unsupported {PROTOCOL_VERSION_HEADER} {version!r}; supported: {", ".join(PROTOCOL_VERSIONS)}'
+            )
+
+    def get_authenticate_header(self, request):
+        # Makes DRF answer a missing or invalid token with 401 (not 403), as MCP clients expect.
+        return 'Bearer'
+
+    def handle_exception(self, exc):
+        """HTTP-level refusals keep their status and carry a JSON-RPC error that MCP clients can show."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, APIException):
+            detail = response.data.get('detail', exc.detail) if isinstance(response.data, dict) else exc.detail
+            response.data = _error(None, INVALID_REQUEST, str(detail), {'status': response.status_code})
+        return response
 
     @extend_schema(
         operation_id='plugins_archiflow_rpc',

@@ -2,31 +2,9 @@
 
 from django.core.exceptions import ValidationError
 
+from netbox_archiflow.errors import ServiceError
 
-class ServiceError(Exception):
-    """A refused operation: a machine-readable ``code``, a human ``detail`` and an HTTP status.
-
-    ``field`` names the input at fault (it becomes part of the response), ``extra`` adds
-    structured facts such as ``available`` / ``requested``.
-    """
-
-    status = 400
-    code = 'invalid'
-
-    def __init__(self, detail, *, code=None, field=None, status=None, **extra):
-        super().__init__(detail)
-        self.detail = str(detail)
-        self.code = code or self.code
-        self.field = field
-        self.status = status or self.status
-        self.extra = extra
-
-    def as_dict(self):
-        data = {'code': self.code, 'detail': self.detail}
-        if self.field:
-            data['field'] = self.field
-        data.update(self.extra)
-        return data
+__all__ = ('Conflict', 'NotFound', 'PermissionDenied', 'ServiceError', 'full_clean')
 
 
 class NotFound(ServiceError):

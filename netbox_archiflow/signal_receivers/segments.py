@@ -16,6 +16,7 @@ from django.dispatch import receiver
 
 from dcim.models import SiteGroup
 from ipam.models import Prefix
+from netbox_archiflow.contextvars import in_service_write
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 from utilities.exceptions import AbortRequest
@@ -23,7 +24,7 @@ from utilities.exceptions import AbortRequest
 
 @receiver(pre_save, sender=Prefix, dispatch_uid='archiflow_segment_prefix_pre_save')
 def check_segment_prefix_edit(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None or service.in_service_write():
+    if raw or instance.pk is None or in_service_write():
         return
     segment = Segment.objects.filter(prefix_id=instance.pk).first()
     if segment is None:
@@ -50,7 +51,7 @@ def check_segment_prefix_edit(sender, instance, raw=False, **kwargs):
 
 @receiver(post_save, sender=Prefix, dispatch_uid='archiflow_segment_prefix_post_save')
 def follow_segment_prefix_vlan(sender, instance, raw=False, created=False, **kwargs):
-    if raw or created or service.in_service_write():
+    if raw or created or in_service_write():
         return
     segment = getattr(instance, '_archiflow_segment', None)
     if segment is None or segment.vlan_id == instance.vlan_id:

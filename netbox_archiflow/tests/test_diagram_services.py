@@ -2,9 +2,11 @@ from django.test import override_settings
 
 from core.models import ObjectChange
 from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.drawio.diff import drawn_cells
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
+from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
 from users.models import User
 from utilities.testing import TestCase
 
@@ -34,7 +36,7 @@ class XmlValidationTest(TestCase):
 
     def test_compressed_pages_are_understood(self):
         xml = samples.compressed_mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
-        labels = sorted(label for label, _sig in service.parse_diagram_xml(xml).cells().values())
+        labels = sorted(cell.label for cell in drawn_cells(service.parse_diagram_xml(xml)).values())
         self.assertEqual(labels, ['alpha', 'beta'])
         self.assertIn('<mxGraphModel', service.expand_compressed(xml))
 
@@ -114,6 +116,15 @@ class VersioningTest(TestCase):
         resaved = resaved.replace('dx="800" dy="600"', 'dx="10" dy="20"')
         self.assertFalse(service.save_diagram(diagram, resaved, self.alice).modified)
         self.assertTrue(service.save_diagram(diagram, resaved.replace('alpha', 'alpha2'), self.alice).modified)
+
+    def test_drawio_saves_without_an_edit_make_no_version(self):
+        """XML that Draw.io itself sent on Save, twice, without an edit (fixtures/drawio_saves.json)."""
+        for name, capture in DRAWIO_SAVES.items():
+            with self.subTest(source=name):
+                diagram = service.create_diagram(name, capture['original'], self.alice)
+                for saved in capture['saves']:
+                    self.assertFalse(service.save_diagram(diagram, saved, self.alice, base_version=1).modified)
+                self.assertEqual((diagram.version, diagram.versions.count()), (1, 1))
 
     def test_stale_base_version_conflicts_and_changes_nothing(self):
         diagram = service.create_diagram('D', ONE, self.alice)
@@ -220,7 +231,7 @@ class TemplateTest(TestCase):
         self.assertIn('100G', diagram.xml)  # default
         self.assertNotIn('{{', diagram.xml)
         self.assertEqual(diagram.metadata['template'], 'site')
-        labels = {label for label, _ in service.parse_diagram_xml(diagram.xml).cells().values()}
+        labels = {cell.label for cell in drawn_cells(service.parse_diagram_xml(diagram.xml)).values()}
         self.assertIn('ams1 &amp; &quot;co&quot;-core-01', labels)
 
     def test_unknown_and_missing_variables_are_named(self):

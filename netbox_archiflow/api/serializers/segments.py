@@ -10,6 +10,7 @@ from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
+from virtualization.api.serializers import ClusterSerializer
 
 __all__ = ('SegmentAllocateSerializer', 'SegmentSerializer')
 
@@ -81,6 +82,11 @@ class VRFInputField(RawWriteField):
     pass
 
 
+@extend_schema_field(_reference_schema('name'))
+class ClusterInputField(RawWriteField):
+    pass
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerInputField(RawWriteField):
     pass
@@ -112,6 +118,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
+    netbox_cluster = ClusterSerializer(nested=True, read_only=True, allow_null=True)
     allocated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
@@ -130,6 +137,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
             'vlan_name',
             'dhcp',
             'cluster',
+            'netbox_cluster',
             'status',
             'allocated_at',
             'description',
@@ -199,5 +207,10 @@ class SegmentAllocateSerializer(serializers.Serializer):
 
     site_group = SiteGroupInputField(required=True, allow_null=False, help_text='Site group id, slug or {"slug": ...}')
     vrf = VRFInputField(required=True, allow_null=False, help_text='VRF id, name or {"name": ...}')
-    cluster = StringInputField(required=True, allow_null=False, help_text='Name of the cluster that holds the segments')
+    cluster = ClusterInputField(
+        required=True,
+        allow_null=False,
+        help_text='Holder name (linked to the NetBox cluster of that name when exactly one exists), '
+        'or a NetBox cluster id or {"id": ...}',
+    )
     count = IntegerInputField(default=1, allow_null=False, help_text='How many segments (default 1)')

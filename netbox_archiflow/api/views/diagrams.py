@@ -128,7 +128,7 @@ class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOn
     filterset_class = filtersets.DiagramVersionFilterSet
 
     def get_queryset(self):
-        qs = super().get_queryset().defer('diagram__xml', 'diagram__preview_svg')
+        qs = super().get_queryset().defer('preview_svg', 'diagram__xml', 'diagram__preview_svg')
         fields = (self.request.query_params.get('fields') or '').split(',')
         if self.action == 'list' and 'xml' not in fields:
             qs = qs.defer('xml')

@@ -1,0 +1,1 @@
+"""Pure Draw.io helpers: no Django models, no database."""
