@@ -50,12 +50,12 @@ def cluster_state(cluster):
     rules = plugin_settings.cluster_segment_rules()
     wanted = {}
     if rules:
-        type_slug = cluster.type.slug if cluster.type_id else None
-        group_slug = cluster.group.slug if cluster.group_id else None
+        slugs = {
+            'cluster_type': cluster.type.slug if cluster.type_id else None,
+            'cluster_group': cluster.group.slug if cluster.group_id else None,
+        }
         for rule in rules:
-            if rule.get('cluster_type', type_slug) == type_slug and rule.get('cluster_group', group_slug) == (
-                group_slug
-            ):
+            if all(rule.get(key, slug) == slug for key, slug in slugs.items()):
                 wanted.setdefault(rule['vrf'], rule['count'])
     return ClusterState(cluster._site_group_id, wanted)
 
