@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.created_rows import deleting_created_rows
+
 
 def pytest_collection_modifyitems(items):
     # pytest-django sets up the test database only for tests that ask for it. The tests read it inside a
@@ -29,29 +31,6 @@ def live_url(django_db_setup, django_db_blocker):
         server.stop()
 
 
-# Rows the clients may create, in an order that deletes dependants first.
-CREATED_MODELS = (
-    'core.ObjectChange',
-    'netbox_archiflow.Alert',
-    'netbox_archiflow.IPAllocation',
-    'netbox_archiflow.IPPool',
-    'netbox_archiflow.Segment',
-    'netbox_archiflow.DiagramVersion',
-    'netbox_archiflow.Diagram',
-    'netbox_archiflow.DiagramTemplate',
-    'ipam.IPAddress',
-    'ipam.Prefix',
-    'ipam.VLAN',
-    'ipam.VLANGroup',
-    'ipam.VRF',
-    'dcim.SiteGroup',
-    'ipam.Role',
-    'tenancy.Tenant',
-    'users.Token',
-    'users.User',
-)
-
-
 @pytest.fixture(scope='module')
 def api_user(live_url, django_db_blocker):
     """A superuser with a write-enabled and a read-only v2 token.
@@ -59,15 +38,10 @@ def api_user(live_url, django_db_blocker):
     The database stays unblocked for the module: the server thread and the tests' own checks use it. Whatever
     the module created (through the clients or its fixtures) is deleted afterwards.
     """
-    from django.apps import apps
-    from django.db.models import Max
-
     from users.constants import TOKEN_PREFIX
     from users.models import Token, User
 
-    with django_db_blocker.unblock():
-        models = [apps.get_model(label) for label in CREATED_MODELS]
-        last = {model: model.objects.aggregate(last=Max('pk'))['last'] or 0 for model in models}
+    with django_db_blocker.unblock(), deleting_created_rows():
         user = User.objects.create_superuser(f'clients-{uuid.uuid4().hex[:8]}', 'clients@example.com', None)
         token = Token.objects.create(user=user, write_enabled=True)
         read_only = Token.objects.create(user=user, write_enabled=False)
@@ -77,8 +51,6 @@ def api_user(live_url, django_db_blocker):
             token=f'{TOKEN_PREFIX}{token.key}.{token.token}',
             read_only_token=f'{TOKEN_PREFIX}{read_only.key}.{read_only.token}',
         )
-        for model in models:
-            model.objects.filter(pk__gt=last[model]).delete()
 
 
 @pytest.fixture(scope='module')
