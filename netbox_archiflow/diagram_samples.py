@@ -80,3 +80,14 @@ TEMPLATE_VARIABLES = [
     {'name': 'rack', 'default': 'R01', 'description': 'Rack name'},
     {'name': 'uplink', 'default': '100G', 'description': 'Uplink speed label'},
 ]
+
+
+def linked_cell(cell_id, label, netbox_type, netbox_id, display='', tag='object', x=40, y=40, **attributes):
+    """A vertex wrapped in ``<object>``/``<UserObject>`` carrying a link to a NetBox object."""
+    extra = ''.join(f' {name}={quoteattr(str(value))}' for name, value in attributes.items())
+    return (
+        f'<{tag} id="{cell_id}" label={quoteattr(label)} netbox_type={quoteattr(netbox_type)} '
+        f'netbox_id={quoteattr(str(netbox_id))} netbox_display={quoteattr(display)}{extra}>'
+        f'<mxCell style="rounded=1;whiteSpace=wrap;html=1;" vertex="1" parent="1">'
+        f'<mxGeometry x="{x}" y="{y}" width="120" height="60" as="geometry"/></mxCell></{tag}>'
+    )
