@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from .errors import DrawioError
 from .pages import cell_label, iter_cells
 
-__all__ = ('LINK_ATTRIBUTES', 'CellLink', 'check_linkable', 'extract_links')
+__all__ = ('MAX_ID_LENGTH', 'OBJECT_TYPE', 'CellLink', 'check_linkable', 'extract_links')
 
-LINK_ATTRIBUTES = ('netbox_type', 'netbox_id', 'netbox_display')
 OBJECT_TYPE = re.compile(r'^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$')
 OBJECT_ID = re.compile(r'^[1-9][0-9]{0,18}$')
+# Longer page or cell ids are not Draw.io's: refused rather than cut, since a cut id finds no cell.
+MAX_ID_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def extract_links(parsed):
 
     Raises DrawioError (400, ``field='xml'``, ``cell`` and ``page`` naming the cell) for a link with only
     one of ``netbox_type``/``netbox_id``, a type that is not ``app_label.model``, an id that is not a
-    positive integer, or a linked cell without an id or whose id is used twice on its page.
+    positive integer, or a linked cell without an id, with an id used twice on its page or longer than
+    ``MAX_ID_LENGTH``.
     """
     links = []
     for page_id, page_name, model in parsed.pages:
@@ -72,6 +74,12 @@ def extract_links(parsed):
             if cell_id in seen:
                 _refuse(f'The id of linked {where} is used twice on its page.', page_id, cell_id)
             seen.add(cell_id)
+            if len(cell_id) > MAX_ID_LENGTH or len(page_id) > MAX_ID_LENGTH:
+                _refuse(
+                    f'The page or cell id of linked {where} is longer than {MAX_ID_LENGTH} characters.',
+                    page_id,
+                    cell_id,
+                )
             if not raw_type or not raw_id:
                 missing = 'netbox_type' if not raw_type else 'netbox_id'
                 _refuse(f'Linked {where} has no {missing}.', page_id, cell_id)

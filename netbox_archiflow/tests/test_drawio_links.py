@@ -99,6 +99,10 @@ class RefusedLinksTest(unittest.TestCase):
         self.assertIn('used twice', error.detail)
         self.assertEqual(error.extra['cell'], 'dup')
 
+    def test_overlong_cell_id(self):
+        self.assert_refused(samples.linked_cell('c' * 256, 'x', 'dcim.device', 3), 'longer than 255')
+        self.assertEqual(len(extract(samples.mxfile(samples.linked_cell('c' * 255, 'x', 'dcim.device', 3)))), 1)
+
     def test_linked_cell_without_id(self):
         xml = samples.mxfile('<object label="x" netbox_type="dcim.device" netbox_id="1"><mxCell vertex="1"/></object>')
         self.assertIn('has no id', refusal(xml).detail)

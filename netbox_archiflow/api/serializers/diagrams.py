@@ -70,7 +70,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
     def validate_xml(self, value):
         if value:
-            service.parse_diagram_xml(value)  # ServiceError → 413/400 with its code
+            service.validate_diagram_xml(value)  # ServiceError → 413/400 with its code (and the cell)
         return value
 
     def validate_metadata(self, value):
