@@ -87,9 +87,10 @@ def reindex(diagrams=None, *, link_model=DiagramLink, content_type_model=Content
     return refused
 
 
-def resolve_objects(links, user):
+def resolve_objects(links, user, prepare=None):
     """Set ``linked_object`` (the object, when it exists and ``user`` may view it) and ``broken`` (it does
-    not exist) on each link. At most two queries per object type, whatever the number of links."""
+    not exist) on each link. At most two queries per object type, whatever the number of links (plus
+    what ``prepare(model, queryset)`` adds, e.g. the prefetches a serializer needs)."""
     ids_by_type = defaultdict(set)
     for link in links:
         ids_by_type[link.object_type_id].add(link.object_id)
@@ -99,7 +100,10 @@ def resolve_objects(links, user):
         if model is None:  # the app that held the model was removed
             found[type_id], existing[type_id] = {}, set()
             continue
-        found[type_id] = {obj.pk: obj for obj in model.objects.restrict(user, 'view').filter(pk__in=ids)}
+        queryset = model.objects.restrict(user, 'view').filter(pk__in=ids)
+        if prepare is not None:
+            queryset = prepare(model, queryset)
+        found[type_id] = {obj.pk: obj for obj in queryset}
         hidden = ids - found[type_id].keys()
         existing[type_id] = set(found[type_id])
         if hidden:
