@@ -18,7 +18,16 @@ from netbox_archiflow.drawio import pages
 from netbox_archiflow.errors import ServiceError
 from netbox_archiflow.models import Diagram, DiagramLink
 
-__all__ = ('broken_condition', 'links_in', 'reindex', 'resolve_objects', 'write_index')
+__all__ = (
+    'broken_condition',
+    'links_in',
+    'links_to',
+    'object_key',
+    'reindex',
+    'resolve_objects',
+    'visible_links',
+    'write_index',
+)
 
 INDEXED_FIELDS = ('page_name', 'label', 'netbox_display', 'object_type_id', 'object_id')
 
@@ -125,3 +134,24 @@ def broken_condition(queryset=None):
         else:
             condition |= Q(object_type=object_type) & ~Q(object_id__in=model.objects.values('pk'))
     return condition
+
+
+def visible_links(user):
+    """The links a user may read: view permission on the link and on its diagram."""
+    return DiagramLink.objects.restrict(user, 'view').filter(diagram__in=Diagram.objects.restrict(user, 'view'))
+
+
+def links_to(obj, user):
+    """The visible links to one object, with their diagrams (without the large columns)."""
+    return (
+        visible_links(user)
+        .filter(object_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .select_related('diagram')
+        .defer('diagram__xml', 'diagram__preview_svg')
+        .order_by('diagram__name', 'diagram__pk', 'page_name', 'label', 'cell_id')
+    )
+
+
+def object_key(obj):
+    """``app_label.model:id``: how ``?highlight=`` names an object."""
+    return f'{obj._meta.app_label}.{obj._meta.model_name}:{obj.pk}'
