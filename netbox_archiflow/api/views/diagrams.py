@@ -22,7 +22,7 @@ from netbox_archiflow.api.serializers import (
     DiagramVersionSerializer,
 )
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
-from netbox_archiflow.services import diagram_links
+from netbox_archiflow.services import diagram_links, diagram_status
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import NotFound, ServiceError
 from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
@@ -134,6 +134,13 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         body = DiagramSerializer(_for_response(pk), context={'request': request}).data
         body['restored'] = result.modified
         return Response(body)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=['get'])
+    def status(self, request, pk):
+        """Live status of each linked cell's object (status, utilization, open alerts), for the viewer overlay."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'version'), pk=pk)
+        return Response(diagram_status.diagram_status(diagram, request.user))
 
     @extend_schema(responses={(200, 'application/vnd.jgraph.mxfile'): bytes})
     @action(detail=True, methods=['get'])
