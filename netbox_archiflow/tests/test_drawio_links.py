@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.drawio import links, pages
+from netbox_archiflow.drawio.diff import drawn_cells
 from netbox_archiflow.drawio.errors import DrawioError
 
 LIMIT = 1024 * 1024
@@ -121,3 +122,15 @@ class CheckLinkableTest(unittest.TestCase):
     def test_linkable_types_pass(self):
         found = extract(samples.mxfile(samples.linked_cell('d', 'x', 'dcim.device', 1)))
         links.check_linkable(found, {'dcim.device'})
+
+
+class BigDiagramSampleTest(unittest.TestCase):
+    def test_links_go_to_the_first_cells_and_keep_the_labels(self):
+        plain = pages.parse_diagram(samples.big_diagram(20, label_size=40), LIMIT)
+        linked = pages.parse_diagram(samples.big_diagram(20, label_size=40, links=[('dcim.site', 1)] * 3), LIMIT)
+        found = links.extract_links(linked)
+        self.assertEqual([link.cell_id for link in found], ['c0', 'c1', 'c2'])
+        self.assertEqual(links.extract_links(plain), [])
+        self.assertEqual(
+            [link.label for link in found], [drawn.label for drawn in list(drawn_cells(plain).values())[:3]]
+        )
