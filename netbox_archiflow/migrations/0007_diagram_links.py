@@ -17,7 +17,7 @@ def index_existing_diagrams(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('netbox_archiflow', '0002_pool_usage_counters'),
+        ('netbox_archiflow', '0006_link_segment_clusters'),
     ]
 
     operations = [

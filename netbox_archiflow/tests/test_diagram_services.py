@@ -6,6 +6,7 @@ from netbox_archiflow.drawio.diff import drawn_cells
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
+from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
 from users.models import User
 from utilities.testing import TestCase
 
@@ -115,6 +116,15 @@ class VersioningTest(TestCase):
         resaved = resaved.replace('dx="800" dy="600"', 'dx="10" dy="20"')
         self.assertFalse(service.save_diagram(diagram, resaved, self.alice).modified)
         self.assertTrue(service.save_diagram(diagram, resaved.replace('alpha', 'alpha2'), self.alice).modified)
+
+    def test_drawio_saves_without_an_edit_make_no_version(self):
+        """XML that Draw.io itself sent on Save, twice, without an edit (fixtures/drawio_saves.json)."""
+        for name, capture in DRAWIO_SAVES.items():
+            with self.subTest(source=name):
+                diagram = service.create_diagram(name, capture['original'], self.alice)
+                for saved in capture['saves']:
+                    self.assertFalse(service.save_diagram(diagram, saved, self.alice, base_version=1).modified)
+                self.assertEqual((diagram.version, diagram.versions.count()), (1, 1))
 
     def test_stale_base_version_conflicts_and_changes_nothing(self):
         diagram = service.create_diagram('D', ONE, self.alice)

@@ -1,16 +1,24 @@
 """The pure Draw.io package: no database, no Django models, no settings."""
 
 import ast
+import json
 import unittest
 from pathlib import Path
+from xml.etree.ElementTree import fromstring
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.drawio import content, diff, pages, svg, templates
+from netbox_archiflow.drawio import content, diff, pages, preview, svg, templates
 from netbox_archiflow.drawio.errors import DrawioError
 from netbox_archiflow.errors import ServiceError
 
 LIMIT = 1024 * 1024
 PACKAGE = Path(pages.__file__).parent
+# What Draw.io itself sent on Save, twice without an edit, for each original (see the file's "_about").
+DRAWIO_SAVES = {
+    name: capture
+    for name, capture in json.loads((Path(__file__).parent / 'fixtures/drawio_saves.json').read_text()).items()
+    if not name.startswith('_')
+}
 
 
 def parse(xml, limit=LIMIT):
@@ -89,6 +97,17 @@ class PagesTest(unittest.TestCase):
 
 
 class ContentKeyTest(unittest.TestCase):
+    def test_what_drawio_rewrites_on_save_is_not_content(self):
+        for name, capture in DRAWIO_SAVES.items():
+            original = parse(capture['original'])
+            for index, saved in enumerate(capture['saves']):
+                with self.subTest(source=name, save=index + 1):
+                    self.assertNotEqual(saved, capture['original'])
+                    self.assertTrue(content.same_content(original, parse(saved)))
+                    self.assertEqual(
+                        diff.diff_diagrams(original, parse(saved)), {'added': [], 'removed': [], 'changed': []}
+                    )
+
     def test_attribute_order_whitespace_and_compression_do_not_count(self):
         cells = (samples.cell('a', 'alpha'), samples.edge('e1', 'a', 'a'))
         plain = parse(samples.mxfile(*cells))
@@ -97,12 +116,36 @@ class ContentKeyTest(unittest.TestCase):
         self.assertTrue(content.same_content(plain, compressed))
         self.assertTrue(content.same_content(plain, reordered))
 
-    def test_a_moved_cell_counts(self):
-        self.assertFalse(
-            content.same_content(
-                parse(samples.mxfile(samples.cell('a', 'x'))), parse(samples.mxfile(samples.cell('a', 'x', x=41)))
-            )
+    def test_numbers_defaults_root_ids_and_parent_order_do_not_count(self):
+        drawn = parse(
+            '<mxGraphModel><root><mxCell id="0"/><mxCell id="1" parent="0"/>'
+            '<mxCell id="g" vertex="1" parent="1"><mxGeometry x="10" width="100" height="50" as="geometry"/></mxCell>'
+            '<mxCell id="a" value="in" vertex="1" parent="g"><mxGeometry x="5.5" y="0" width="20" height="10" '
+            'as="geometry"/></mxCell></root></mxGraphModel>'
         )
+        generated = parse(
+            '<mxGraphModel grid="1" pageWidth="827" pageHeight="1169" dx="1"><root><mxCell id="top"/>'
+            '<mxCell id="a" value="in" style="" vertex="1" visible="1" parent="g"><mxGeometry x="5.50" width="20.0" '
+            'height="10" as="geometry"/></mxCell><mxCell id="layer" parent="top"/>'
+            '<mxCell id="g" vertex="1" parent="layer"><mxGeometry x="10.0" y="0" width="1e2" height="50" '
+            'relative="0" as="geometry"/></mxCell></root></mxGraphModel>'
+        )
+        self.assertTrue(content.same_content(drawn, generated))
+
+    def test_edits_count(self):
+        base = samples.mxfile(samples.cell('a', 'x'), samples.cell('b', 'y'))
+        edits = {
+            'moved': samples.mxfile(samples.cell('a', 'x', x=41), samples.cell('b', 'y')),
+            'relabelled': samples.mxfile(samples.cell('a', 'x2'), samples.cell('b', 'y')),
+            'restyled': samples.mxfile(samples.cell('a', 'x', style='ellipse'), samples.cell('b', 'y')),
+            'to front': samples.mxfile(samples.cell('b', 'y'), samples.cell('a', 'x')),
+            'page renamed': samples.mxfile(samples.cell('a', 'x'), samples.cell('b', 'y'), page='Rack'),
+            'grid off': base.replace('grid="1"', 'grid="0"'),
+            'linked': base.replace('<mxCell id="a"', '<mxCell netbox_id="3" id="a"'),
+        }
+        for name, edited in edits.items():
+            with self.subTest(edit=name):
+                self.assertFalse(content.same_content(parse(base), parse(edited)))
 
 
 class DiffTest(unittest.TestCase):
@@ -110,6 +153,29 @@ class DiffTest(unittest.TestCase):
         old = parse(samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta')))
         new = parse(samples.mxfile(samples.cell('a', 'alpha', x=400), samples.cell('c', 'gamma')))
         self.assertEqual(diff.diff_diagrams(old, new), {'added': ['gamma'], 'removed': ['beta'], 'changed': ['alpha']})
+
+    def test_edges_are_named_by_their_end_cells(self):
+        old = parse(samples.mxfile(samples.cell('a', 'leaf'), samples.cell('b', 'core'), samples.cell('c', '')))
+        new = parse(
+            samples.mxfile(
+                samples.cell('a', 'leaf'),
+                samples.cell('b', 'core'),
+                samples.cell('c', ''),
+                samples.edge('e1', 'a', 'b'),
+                samples.edge('e2', 'a', 'c', label='100G'),
+                samples.edge('e3', 'a', 'gone'),
+            )
+        )
+        self.assertEqual(diff.diff_diagrams(old, new)['added'], ['100G (leaf → #c)', 'leaf → #gone', 'leaf → core'])
+        self.assertEqual(diff.diff_diagrams(new, old)['removed'], ['100G (leaf → #c)', 'leaf → #gone', 'leaf → core'])
+
+    def test_a_bare_model_and_its_drawio_save_are_the_same_page(self):
+        capture = DRAWIO_SAVES['bare_model']
+        edited = capture['saves'][0].replace('value="alpha"', 'value="omega"')
+        self.assertEqual(
+            diff.diff_diagrams(parse(capture['original']), parse(edited)),
+            {'added': [], 'removed': [], 'changed': ['omega']},
+        )
 
     def test_from_nothing(self):
         new = parse(samples.mxfile(samples.cell('a', 'alpha')))
@@ -172,3 +238,68 @@ class SanitizeSvgTest(unittest.TestCase):
         with self.assertRaises(DrawioError) as ctx:
             svg.sanitize_svg('<svg xmlns="http://www.w3.org/2000/svg">' + ' ' * 2000 + '</svg>', 1024)
         self.assertEqual((ctx.exception.status, ctx.exception.field), (413, 'svg'))
+
+
+class PreviewTest(unittest.TestCase):
+    SVG = '{http://www.w3.org/2000/svg}'
+
+    def render(self, *cells):
+        return fromstring(preview.render_preview(parse(samples.mxfile(*cells))))
+
+    def texts(self, root):
+        return [''.join(t.itertext()) for t in root.iter(f'{self.SVG}text')]
+
+    def test_vertices_edges_and_labels(self):
+        root = self.render(
+            samples.cell('a', 'leaf', 0, 0),
+            samples.cell('b', 'core', 300, 0, style='ellipse;fillColor=#dae8fc;strokeColor=#6c8ebf;'),
+            samples.edge('e1', 'a', 'b', label='100G'),
+        )
+        self.assertEqual(self.texts(root), ['leaf', 'core', '100G'])
+        self.assertEqual(root.find(f'.//{self.SVG}ellipse').get('fill'), '#dae8fc')
+        line = root.find(f'.//{self.SVG}polyline')
+        self.assertEqual(line.get('points'), '120,30 300,30')  # from border to border
+        self.assertEqual(root.get('viewBox'), '-10 -10 440 80')
+
+    def test_document_text_never_becomes_markup(self):
+        root = self.render(
+            samples.cell('a', '<script>alert(1)</script>x', style='html=1;fillColor=url(https://evil.example/);'),
+            samples.cell('b', '<img src=x onerror=alert(1)>', style='fontColor=javascript:alert(1)'),
+        )
+        tags = {element.tag for element in root.iter()}
+        self.assertLessEqual(tags, {f'{self.SVG}{t}' for t in ('svg', 'g', 'rect', 'text', 'tspan')})
+        self.assertEqual(self.texts(root), ['alert(1)x', '<img src=x onerror=alert(1)>'])
+        self.assertEqual({r.get('fill') for r in root.iter(f'{self.SVG}rect')}, {'#ffffff'})
+        rendered = preview.render_preview(parse(samples.mxfile(samples.cell('a', 'x'))))
+        self.assertEqual(svg.sanitize_svg(rendered, LIMIT), rendered)
+
+    def test_children_of_containers_and_hidden_cells(self):
+        group = samples.cell('g', 'rack', 100, 100, 200, 200, style='swimlane;')
+        child = samples.cell('c', 'server', 10, 40, 50, 20).replace('parent="1"', 'parent="g"')
+        hidden = samples.cell('h', 'hidden').replace('vertex="1"', 'vertex="1" visible="0"')
+        root = self.render(group, child, hidden)
+        self.assertEqual(self.texts(root), ['rack', 'server'])
+        server = [r for r in root.iter(f'{self.SVG}rect') if r.get('width') == '50'][0]
+        self.assertEqual((server.get('x'), server.get('y')), ('110', '140'))
+
+    def test_labels_are_cut_to_what_fits_their_shape(self):
+        root = self.render(samples.cell('a', 'word ' * 2000, width=120, height=60))
+        lines = [''.join(t.itertext()) for t in root.iter(f'{self.SVG}tspan')]
+        self.assertEqual(len(lines), 4)  # 60 px of 12 px text
+        self.assertTrue(lines[-1].endswith('…'))
+        unwrapped = self.render(samples.cell('a', 'x' * 5000, style='rounded=0;'))
+        self.assertLess(len(self.texts(unwrapped)[0]), 200)
+
+    def test_empty_and_compressed(self):
+        empty = fromstring(preview.render_preview(parse(samples.mxfile())))
+        self.assertEqual((empty.get('width'), empty.get('height')), ('160', '90'))
+        compressed = preview.render_preview(parse(samples.compressed_mxfile(samples.cell('a', 'packed'))))
+        self.assertIn('>packed<', compressed)
+
+    def test_what_drawio_saved_renders(self):
+        for name, capture in DRAWIO_SAVES.items():
+            with self.subTest(source=name):
+                self.assertEqual(
+                    preview.render_preview(parse(capture['original'])),
+                    preview.render_preview(parse(capture['saves'][0])),
+                )

@@ -1,7 +1,9 @@
 """The Draw.io editor page, end to end: load, add a shape, save, preview, conflict, origin check, exit."""
 
 import contextlib
+import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,8 @@ from netbox_archiflow import drawio_webapp
 pytestmark = pytest.mark.browser
 
 STATE = 'JSON.parse(JSON.stringify(window.archiflowEditor))'
+SAVES_FIXTURE = Path(__file__).resolve().parents[2] / 'netbox_archiflow/tests/fixtures/drawio_saves.json'
+SAVE_SOURCES = {k: v['original'] for k, v in json.loads(SAVES_FIXTURE.read_text()).items() if not k.startswith('_')}
 
 
 @pytest.fixture
@@ -194,3 +198,30 @@ def test_autosave_rolls_one_version(page, live_server, diagram, settings):
     page.wait_for_timeout(1000)
     # identical content: the manual save is "not modified" and creates nothing
     assert Diagram.objects.get(pk=diagram.pk).version == 2
+
+
+@pytest.mark.parametrize('source', sorted(SAVE_SOURCES))
+def test_save_without_edit_makes_no_version(page, live_server, committed, user, artifacts, source):
+    """Draw.io rewrites the document on every save (attributes, ids, numbers): twice Save, still version 1.
+
+    What Draw.io sent is written to test-artifacts/drawio_saves/ to refresh the unit tests' fixture.
+    """
+    from netbox_archiflow.models import Diagram
+    from netbox_archiflow.services.diagrams import create_diagram
+
+    diagram = create_diagram(f'browser-{uuid.uuid4().hex[:8]}', SAVE_SOURCES[source], user)
+    committed.append(diagram)
+    sent = []
+    page.on('request', lambda r: sent.append(json.loads(r.post_data)['xml']) if r.url.endswith('/save/') else None)
+    editor = open_editor(page, live_server, diagram)
+    for count in (1, 2):
+        editor.locator('button.geBigButton', has_text='Save').click()
+        wait_for(page, f'saves.length >= {count}')
+    state = page.evaluate(STATE)
+    assert [(s['status'], s['body']['version'], s['body']['modified']) for s in state['saves']] == [(200, 1, False)] * 2
+    assert state['lastStatus'] == 'No changes to save'
+    assert len(sent) == 2 and all(xml != SAVE_SOURCES[source] for xml in sent), 'Draw.io rewrote the document'
+    assert Diagram.objects.get(pk=diagram.pk).versions.count() == 1
+    (artifacts / 'drawio_saves').mkdir(exist_ok=True)
+    capture = {'original': SAVE_SOURCES[source], 'saves': sent}
+    (artifacts / 'drawio_saves' / f'{source}.json').write_text(json.dumps(capture, indent=1))
