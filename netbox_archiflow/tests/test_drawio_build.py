@@ -1,9 +1,11 @@
 """Building and laying out generated diagrams: pure, no database."""
 
 import unittest
+from xml.etree import ElementTree
 
-from netbox_archiflow.drawio import pages
+from netbox_archiflow.drawio import content, pages
 from netbox_archiflow.drawio.build import Container, Edge, EndLabel, Link, Node, Topology, build_diagram
+from netbox_archiflow.drawio.merge import merge_diagram
 from netbox_archiflow.drawio.preview import render_preview
 from netbox_archiflow.drawio.svg import sanitize_svg
 
@@ -185,3 +187,75 @@ class PreviewTest(unittest.TestCase):
         for text in ('Site A', 'Hall 1', 'dev-1', 'server-4', '10.0.0.4'):
             self.assertIn(f'>{text}<', svg)
         self.assertIn('<polyline', svg)
+
+
+class MergeTest(unittest.TestCase):
+    """Refresh merges a new generation into the user's drawing (pure: documents in, document out)."""
+
+    def parse(self, xml):
+        return pages.parse_diagram(xml, LIMIT)
+
+    def user_edited(self):
+        """The sample as the user left it: the core moved, a note of their own inside rack 2 and on the page."""
+        root = ElementTree.fromstring(build_diagram(sample()))
+        for wrapper in root.iter('object'):
+            if wrapper.get('id') == 'nb:dcim.device:1':
+                wrapper.find('mxCell/mxGeometry').attrib.update(x='500', y='700')
+                wrapper.find('mxCell').set('style', 'shape=cloud;')
+        layer = root.find('diagram/mxGraphModel/root')
+        for cell_id, parent in (('note-1', 'nb:dcim.rack:2'), ('note-2', '1')):
+            note = ElementTree.SubElement(layer, 'mxCell', id=cell_id, value='mine', vertex='1', parent=parent)
+            ElementTree.SubElement(note, 'mxGeometry', x='5', y='6', width='50', height='20', **{'as': 'geometry'})
+        return ElementTree.tostring(root, encoding='unicode')
+
+    def test_unchanged_generation_changes_nothing(self):
+        xml = self.user_edited()
+        result = merge_diagram(self.parse(xml), self.parse(build_diagram(sample())))
+        self.assertFalse(result.changes)
+        self.assertTrue(content.same_content(self.parse(result.xml), self.parse(xml)))
+
+    def test_layout_and_own_cells_kept_changes_applied(self):
+        topology = sample()
+        topology.containers = [c for c in topology.containers if c.key != 'nb:dcim.rack:2']
+        for node in topology.nodes:
+            if node.container == 'nb:dcim.rack:2':
+                node.container = 'nb:dcim.location:2'
+        topology.nodes[1].label = 'renamed'
+        topology.nodes.append(device(99, 3, 'nb:dcim.rack:1'))
+        topology.edges.append(
+            Edge('nb:dcim.cable:99', 'nb:dcim.device:99', 'nb:dcim.device:2', link=Link('dcim.cable', 99, '#99'))
+        )
+        topology.edges = [e for e in topology.edges if e.key != 'nb:dcim.cable:2']
+        result = merge_diagram(self.parse(self.user_edited()), self.parse(build_diagram(topology)))
+        self.assertEqual(
+            result.summary, 'Refreshed from NetBox: +1 cable, +1 device, −1 cable, −1 rack, 1 relabelled, 7 moved'
+        )
+        boxes, cells = absolute_boxes(result.xml)
+        wrapper, cell = cells['nb:dcim.device:1']
+        self.assertEqual((cell.find('mxGeometry').get('x'), cell.get('style')), ('500', 'shape=cloud;'))
+        self.assertEqual(cells['nb:dcim.device:2'][0].get('label'), 'renamed')
+        self.assertNotIn('nb:dcim.rack:2', cells)
+        self.assertNotIn('nb:dcim.cable:2', cells)
+        self.assertIn('note-2', cells)
+        self.assertEqual(cells['note-1'][1].get('parent'), 'nb:dcim.location:2')  # its box went, it stays
+        self.assertTrue(inside(boxes['nb:dcim.device:99'], boxes['nb:dcim.rack:1']))
+        rack = [b for k, b in boxes.items() if b[5].get('parent') == 'nb:dcim.rack:1']
+        for index, a in enumerate(rack):
+            for b in rack[index + 1 :]:
+                self.assertFalse(overlap(a, b))
+
+    def test_removed_marked_then_back(self):
+        topology = sample()
+        topology.edges = [e for e in topology.edges if e.key != 'nb:dcim.cable:2']
+        marked = merge_diagram(self.parse(self.user_edited()), self.parse(build_diagram(topology)), mark_removed=True)
+        self.assertEqual(marked.summary, 'Refreshed from NetBox: −1 cable')
+        again = merge_diagram(self.parse(marked.xml), self.parse(build_diagram(topology)), mark_removed=True)
+        self.assertFalse(again.changes)
+        back = merge_diagram(self.parse(marked.xml), self.parse(build_diagram(sample())))
+        self.assertEqual(back.summary, 'Refreshed from NetBox: +1 cable')
+        _boxes, cells = absolute_boxes(back.xml)
+        self.assertNotIn('opacity=40', cells['nb:dcim.cable:2'][1].get('style'))
+
+    def test_first_refresh_of_an_empty_diagram(self):
+        result = merge_diagram(None, self.parse(build_diagram(sample())))
+        self.assertEqual(result.added['dcim.device'], 11)
