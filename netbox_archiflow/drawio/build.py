@@ -28,7 +28,7 @@ __all__ = (
 ID_PREFIX = 'nb:'
 LABEL_LINE = 14  # height of one line of a label drawn under a shape
 
-NODE_STYLE = 'html=0;whiteSpace=wrap;verticalLabelPosition=bottom;verticalAlign=top;aspect=fixed;'
+NODE_STYLE = 'html=0;verticalLabelPosition=bottom;verticalAlign=top;aspect=fixed;'
 CONTAINER_STYLE = (
     'rounded=1;arcSize=4;html=0;whiteSpace=wrap;container=1;collapsible=0;recursiveResize=0;'
     'verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;dashed=1;'
@@ -109,7 +109,7 @@ class Topology:
 def _footprint(node):
     """Room a shape needs: the shape, its label underneath and some air on either side of the label."""
     lines = node.label.count('\n') + 1
-    width = max(node.width, min(180, 7 * max(len(line) for line in node.label.split('\n'))))
+    width = max(node.width, min(260, 7 * max(len(line) for line in node.label.split('\n'))))
     return width, node.height + LABEL_LINE * lines + 6
 
 

@@ -64,7 +64,7 @@ TIER_WORDS = (
     (0, ('internet', 'border', 'edge', 'wan', 'router', 'firewall', 'core', 'spine')),
     (1, ('distribution', 'aggregation', 'leaf')),
     (2, ('access', 'tor', 'patch')),
-    (4, ('server', 'host', 'compute', 'hypervisor', 'storage', 'vm')),
+    (4, ('server', 'srv', 'host', 'compute', 'hypervisor', 'storage', 'vm')),
 )
 DEFAULT_TIER = 3
 # Draw.io's network stencils by role word, with the shape's size.
@@ -73,7 +73,7 @@ SHAPES = (
     (('router', 'border', 'edge', 'wan', 'internet'), 'router', 80, 30),
     (('patch',), 'patch_panel', 80, 20),
     (('storage', 'nas'), 'storage', 60, 60),
-    (('server', 'host', 'compute', 'hypervisor'), 'server', 40, 60),
+    (('server', 'srv', 'host', 'compute', 'hypervisor'), 'server', 40, 60),
     (('wireless', 'wifi', 'access-point'), 'wireless_hub', 60, 40),
     (('switch', 'core', 'spine', 'leaf', 'distribution', 'aggregation', 'access', 'tor'), 'switch', 80, 30),
 )
