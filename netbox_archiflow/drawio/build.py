@@ -15,6 +15,7 @@ from .layout import Block, layout
 
 __all__ = (
     'ID_PREFIX',
+    'PAGE_ID',
     'Container',
     'Edge',
     'EndLabel',
@@ -22,10 +23,13 @@ __all__ = (
     'Node',
     'Topology',
     'build_diagram',
+    'build_page',
     'cell_id',
+    'page_name',
 )
 
 ID_PREFIX = 'nb:'
+PAGE_ID = 'netbox'
 LABEL_LINE = 14  # height of one line of a label drawn under a shape
 
 NODE_STYLE = 'html=0;verticalLabelPosition=bottom;verticalAlign=top;aspect=fixed;'
@@ -256,11 +260,21 @@ def build_cells(topology):
     return root, positions
 
 
-def build_diagram(topology, page_id='netbox'):
-    """A complete ``<mxfile>`` for the topology, laid out."""
+def build_page(topology):
+    """The laid-out ``<mxGraphModel>`` element of the topology."""
     root, _positions = build_cells(topology)
-    mxfile = Element('mxfile', host='netbox-archiflow')
-    diagram = SubElement(mxfile, 'diagram', id=page_id, name=topology.name[:100] or 'NetBox')
-    model = SubElement(diagram, 'mxGraphModel', grid='1', gridSize='10', page='0')
+    model = Element('mxGraphModel', grid='1', gridSize='10', page='0')
     model.append(root)
+    return model
+
+
+def build_diagram(topology, page_id=PAGE_ID):
+    """A complete ``<mxfile>`` for the topology, laid out."""
+    mxfile = Element('mxfile', host='netbox-archiflow')
+    diagram = SubElement(mxfile, 'diagram', id=page_id, name=page_name(topology))
+    diagram.append(build_page(topology))
     return tostring(mxfile, encoding='unicode')
+
+
+def page_name(topology):
+    return topology.name[:100] or 'NetBox'

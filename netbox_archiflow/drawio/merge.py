@@ -12,6 +12,7 @@ faded and dashed) when asked.
 import copy
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from .build import ID_PREFIX
@@ -40,11 +41,15 @@ NAMES = {
 
 @dataclass
 class MergeResult:
-    xml: str
+    render: object  # () -> the merged document; only serialized when asked for
     added: Counter = field(default_factory=Counter)
     removed: Counter = field(default_factory=Counter)
     relabelled: int = 0
     moved: int = 0
+
+    @cached_property
+    def xml(self):
+        return self.render()
 
     @property
     def changes(self):
@@ -121,7 +126,7 @@ class _Merger:
             box = _box(cell)
             if box is not None:
                 self.children.setdefault(cell.get('parent'), {})[key] = box
-        self.result = MergeResult('')
+        self.result = MergeResult(None)
 
     def absolute(self, key):
         x = y = 0.0
@@ -254,7 +259,7 @@ def merge_diagram(current, generated, *, mark_removed=False):
                 page_index = index
                 break
     if current is None or not current.pages:
-        result = MergeResult(_serialize(None, 0, gen_model, page_id, page_name))
+        result = MergeResult(lambda: _serialize(None, 0, gen_model, page_id, page_name))
         for key, (wrapper, _cell) in ((_key(w, c), (w, c)) for w, c in iter_cells(gen_model)):
             if _primary(key):
                 result.added[_type(wrapper)] += 1
@@ -282,5 +287,5 @@ def merge_diagram(current, generated, *, mark_removed=False):
     merger.remove(gone)
     result = merger.result
     pid, name, _model = current.pages[page_index]
-    result.xml = _serialize(current, page_index, model, pid, name)
+    result.render = lambda: _serialize(current, page_index, model, pid, name)
     return result

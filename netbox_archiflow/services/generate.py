@@ -21,7 +21,20 @@ from dcim.models import Cable, CableTermination, Device, Interface, Location, Ra
 from ipam.models import VRF, IPAddress, Prefix
 from netbox_archiflow.choices import DiagramVersionKindChoices
 from netbox_archiflow.drawio import merge
-from netbox_archiflow.drawio.build import Container, Edge, EndLabel, Link, Node, Topology, build_diagram, cell_id
+from netbox_archiflow.drawio.build import (
+    PAGE_ID,
+    Container,
+    Edge,
+    EndLabel,
+    Link,
+    Node,
+    Topology,
+    build_diagram,
+    build_page,
+    cell_id,
+    page_name,
+)
+from netbox_archiflow.drawio.pages import ParsedDiagram
 from netbox_archiflow.drawio.preview import render_preview
 from netbox_archiflow.models import Diagram, IPPool, Segment
 from netbox_archiflow.services import diagrams as diagram_service
@@ -247,9 +260,7 @@ def _containers(devices, user, spec):
     }
     racks = {
         rack.pk: rack
-        for rack in Rack.objects.restrict(user, 'view')
-        .filter(pk__in={d.rack_id for d in devices if d.rack_id})
-        .only('pk', 'name', 'location_id', 'site_id')
+        for rack in Rack.objects.restrict(user, 'view').filter(pk__in={d.rack_id for d in devices if d.rack_id})
     }
     used = set()
 
@@ -274,8 +285,7 @@ def _containers(devices, user, spec):
     def location_parent(location):
         if location.parent_id in used:
             return cell_id('dcim.location', location.parent_id)
-        site_key = cell_id('dcim.site', location.site_id) if location.site_id in sites else None
-        return site_key
+        return cell_id('dcim.site', location.site_id) if location.site_id in sites else None
 
     containers = [_container(site) for site in sorted(sites.values(), key=lambda s: s.name)]
     for location_id in sorted(used, key=lambda pk: (locations[pk].level, locations[pk].name)):
@@ -301,9 +311,9 @@ def _physical(spec, user):
 
     cables = {
         cable.pk: cable
-        for cable in Cable.objects.restrict(user, 'view')
-        .filter(pk__in=CableTermination.objects.filter(_device_id__in=device_ids).values('cable_id'))
-        .only('pk', 'label', 'status', 'color')
+        for cable in Cable.objects.restrict(user, 'view').filter(
+            pk__in=CableTermination.objects.filter(_device_id__in=device_ids).values('cable_id')
+        )
     }
     terminations = list(
         CableTermination.objects.filter(cable_id__in=cables)
@@ -401,7 +411,6 @@ def _traced_edges(device_ids, nodes, far_devices, spec, user):
         Interface.objects.restrict(user, 'view')
         .filter(device_id__in=device_ids, _path__is_complete=True)
         .select_related('_path')
-        .only('pk', 'name', 'device_id', '_path__path')
     )
     far_ids = set()
     paths = []
@@ -414,9 +423,7 @@ def _traced_edges(device_ids, nodes, far_devices, spec, user):
             if ct_id == interface_type and object_id != interface.pk:
                 paths.append((interface, object_id))
                 far_ids.add(object_id)
-    far = {
-        i.pk: i for i in Interface.objects.restrict(user, 'view').filter(pk__in=far_ids).only('pk', 'name', 'device_id')
-    }
+    far = {i.pk: i for i in Interface.objects.restrict(user, 'view').filter(pk__in=far_ids)}
     missing = {i.device_id for i in far.values() if i.device_id not in nodes}
     if missing:
         for device in Device.objects.restrict(user, 'view').filter(pk__in=missing).select_related(*DEVICE_RELATED):
@@ -511,18 +518,14 @@ def _l3(spec, user):
         if spec.options.get('virtual_machines'):
             at_site |= Q(vminterface__virtual_machine__site=spec.scope)
         addresses = addresses.filter(at_site)
-        prefixes = Prefix.objects.restrict(user, 'view').filter(
-            Q(_site=spec.scope)
-            | Q(
-                pk__in=RawSQL(
-                    'SELECT p.id FROM ipam_prefix p JOIN ipam_ipaddress a ON inet(host(a.address)) <<= p.prefix '
-                    'AND a.vrf_id IS NOT DISTINCT FROM p.vrf_id WHERE a.id IN ('
-                    + str(addresses.values('pk').query)
-                    + ')',
-                    (),
-                )
-            )
+        # The site's prefixes, and those (of the same VRF) that hold one of its addresses.
+        sql, params = addresses.values('pk').query.sql_with_params()
+        holding = RawSQL(
+            'SELECT p.id FROM ipam_prefix p JOIN ipam_ipaddress a ON inet(host(a.address)) <<= p.prefix '
+            f'AND a.vrf_id IS NOT DISTINCT FROM p.vrf_id WHERE a.id IN ({sql})',
+            params,
         )
+        prefixes = Prefix.objects.restrict(user, 'view').filter(Q(_site=spec.scope) | Q(pk__in=holding))
     if not spec.options.get('virtual_machines'):
         addresses = addresses.filter(assigned_object_type=interface_type)
     addresses = list(
@@ -688,7 +691,8 @@ def refresh_diagram(diagram, user, *, base_version=None, mark_removed=None):
     spec = spec_from_diagram(user, diagram)
     if mark_removed is None:
         mark_removed = spec.options.get('mark_removed', False)
-    generated = diagram_service.parse_diagram_xml(generate_xml(spec, user))
+    drawn = topology(spec, user)
+    generated = ParsedDiagram('mxfile', [(PAGE_ID, page_name(drawn), build_page(drawn))])
     current = diagram_service.parse_diagram_xml(diagram.xml) if diagram.xml else None
     result = merge.merge_diagram(current, generated, mark_removed=mark_removed)
     if not result.changes:
