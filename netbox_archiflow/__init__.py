@@ -33,6 +33,11 @@ class ArchiFlowConfig(PluginConfig):
         self.validate_configuration()
         from . import checks, signal_receivers, widgets  # noqa: F401  (system checks, receivers, widgets)
 
+        if settings.METRICS_ENABLED:
+            from .metrics import register
+
+            register()
+
     def validate_configuration(self):
         """Stop NetBox at start-up, naming every bad key, rather than failing a request later."""
         # NetBox has already merged default_settings into PLUGINS_CONFIG[name].

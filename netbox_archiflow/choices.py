@@ -36,12 +36,28 @@ class AlertTypeChoices(ChoiceSet):
     TYPE_POOL_THRESHOLD = 'pool_threshold'
     TYPE_IP_CONFLICT = 'ip_conflict'
     TYPE_DEVICE_DOWN = 'device_down'
+    TYPE_SEGMENT_UNAVAILABLE = 'segment_unavailable'
 
     CHOICES = [
         Choice(TYPE_POOL_EXHAUSTED, _('Pool exhausted'), color='red'),
         Choice(TYPE_POOL_THRESHOLD, _('Pool threshold'), color='orange'),
         Choice(TYPE_IP_CONFLICT, _('IP conflict'), color='red'),
         Choice(TYPE_DEVICE_DOWN, _('Device down'), color='red'),
+        Choice(TYPE_SEGMENT_UNAVAILABLE, _('Segment unavailable'), color='orange'),
+    ]
+
+
+class AlertStatusChoices(ChoiceSet):
+    """Where an alert is in its life: derived from its acknowledged/resolved times, not stored."""
+
+    STATUS_OPEN = 'open'
+    STATUS_ACKNOWLEDGED = 'acknowledged'
+    STATUS_RESOLVED = 'resolved'
+
+    CHOICES = [
+        Choice(STATUS_OPEN, _('Open'), color='red'),
+        Choice(STATUS_ACKNOWLEDGED, _('Acknowledged'), color='orange'),
+        Choice(STATUS_RESOLVED, _('Resolved'), color='green'),
     ]
 
 

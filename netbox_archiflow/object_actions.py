@@ -1,3 +1,4 @@
+from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 
 from netbox.object_actions import ObjectAction
@@ -25,7 +26,8 @@ class ReleaseSegment(ObjectAction):
 
     @classmethod
     def get_context(cls, context, obj):
-        return {'object': obj}
+        # NetBox renders action buttons with render_to_string() and no request: the form needs the token passed in.
+        return {'object': obj, 'csrf_token': get_token(context['request'])}
 
 
 class ImportDiagramFiles(ObjectAction):

@@ -19,6 +19,8 @@ DEFAULT_SETTINGS = {
     'segment_vlan_name': '{site_group}-{vid}',
     'segment_vid_min': 2,
     'segment_vid_max': 4094,
+    # Rules giving NetBox clusters their segments automatically (see cluster_segment_rules())
+    'cluster_segments': [],
     # IP pools and allocations
     'pool_alert_threshold': 90,
     'release_keeps_ip_address': False,
@@ -67,6 +69,32 @@ def _http_url(value):
         return 'must be an absolute http(s) URL, e.g. https://embed.diagrams.net/'
 
 
+CLUSTER_RULE_KEYS = ('cluster_type', 'cluster_group', 'vrf', 'count')
+
+
+def _cluster_rules(value):
+    """A list of ``{'cluster_type'/'cluster_group': <slug>, 'vrf': <name>, 'count': <int>}`` rules."""
+    if not isinstance(value, list | tuple):
+        return "must be a list of rules such as {'cluster_type': 'kubernetes', 'vrf': 'Production', 'count': 1}"
+    for index, rule in enumerate(value):
+        where = f'rule {index + 1}'
+        if not isinstance(rule, dict):
+            return f'{where} must be a dict'
+        unknown = sorted(set(rule) - set(CLUSTER_RULE_KEYS))
+        if unknown:
+            return f'{where} has unknown keys {unknown} (allowed: {", ".join(CLUSTER_RULE_KEYS)})'
+        for key in ('cluster_type', 'cluster_group', 'vrf'):
+            if key in rule and (not isinstance(rule[key], str) or not rule[key].strip()):
+                return f'{where}: {key} must be a non-empty string'
+        if 'cluster_type' not in rule and 'cluster_group' not in rule:
+            return f'{where} needs cluster_type and/or cluster_group (a slug)'
+        if 'vrf' not in rule:
+            return f'{where} needs vrf (the name of the VRF to allocate from)'
+        count = rule.get('count', 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
+            return f'{where}: count must be an integer from 1 to 1000'
+
+
 VALIDATORS = {
     'segment_tenant': _optional_name,
     'segment_prefix_role': _optional_name,
@@ -75,6 +103,7 @@ VALIDATORS = {
     'segment_vlan_name': _pattern('vrf', 'site_group', 'vid'),
     'segment_vid_min': _int_range(1, 4094),
     'segment_vid_max': _int_range(1, 4094),
+    'cluster_segments': _cluster_rules,
     'pool_alert_threshold': _int_range(1, 100),
     'release_keeps_ip_address': _boolean,
     'drawio_url': _http_url,
@@ -95,6 +124,11 @@ def validate_settings(settings):
     if not errors and settings['segment_vid_min'] > settings['segment_vid_max']:
         errors.append('segment_vid_min must not be greater than segment_vid_max')
     return errors
+
+
+def cluster_segment_rules():
+    """The ``cluster_segments`` rules, each with its ``count`` (default 1)."""
+    return [{'count': 1, **rule} for rule in get('cluster_segments')]
 
 
 def get(key):

@@ -11,7 +11,7 @@ class SegmentIndex(SearchIndex):
         ('description', 500),
         ('comments', 5000),
     )
-    display_attrs = ('vrf', 'site_group', 'vlan', 'status', 'cluster', 'description')
+    display_attrs = ('vrf', 'site_group', 'vlan', 'status', 'cluster', 'netbox_cluster', 'description')
 
 
 class IPPoolIndex(SearchIndex):

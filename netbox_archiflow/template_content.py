@@ -1,7 +1,8 @@
-"""Panels on core pages: segments on Site Group and VRF pages, pools on Prefix and VLAN pages,
-allocations on Device pages."""
+"""Panels on core pages: segments on Site Group, VRF and Cluster pages, the segment on Prefix and VLAN pages,
+pools on Prefix and VLAN pages, the allocation on IP address pages, allocations on Device pages."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from netbox.plugins import PluginTemplateExtension
 
@@ -13,6 +14,7 @@ PANEL_ROWS = 25
 
 class SegmentsPanel(PluginTemplateExtension):
     lookup = None
+    title = _('ArchiFlow segments')
 
     def right_page(self):
         obj = self.context['object']
@@ -25,10 +27,15 @@ class SegmentsPanel(PluginTemplateExtension):
             free=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_FREE)),
             allocated=Count('pk', filter=Q(status=SegmentStatusChoices.STATUS_ALLOCATED)),
         )
-        segments = queryset.select_related('prefix', 'vlan').order_by('prefix__prefix')[:PANEL_ROWS]
+        segments = queryset.select_related('prefix', 'vlan', 'netbox_cluster').order_by('prefix__prefix')[:PANEL_ROWS]
         return self.render(
             'netbox_archiflow/inc/segments_panel.html',
-            extra_context={'segments': segments, 'filter': f'{self.lookup}_id={obj.pk}', **counts},
+            extra_context={
+                'title': self.title,
+                'segments': segments,
+                'filter': f'{self.lookup}_id={obj.pk}',
+                **counts,
+            },
         )
 
 
@@ -40,6 +47,73 @@ class SiteGroupSegments(SegmentsPanel):
 class VRFSegments(SegmentsPanel):
     models = ['ipam.vrf']
     lookup = 'vrf'
+
+
+class PrefixSegment(PluginTemplateExtension):
+    """The segment built on this prefix: IPAM only says "Reserved", this says for which cluster."""
+
+    models = ['ipam.prefix']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_segment'):
+            return ''
+        segment = (
+            Segment.objects.restrict(request.user, 'view')
+            .filter(prefix=self.context['object'])
+            .select_related('site_group', 'vlan', 'netbox_cluster')
+            .first()
+        )
+        if segment is None:
+            return ''
+        return self.render('netbox_archiflow/inc/prefix_segment_panel.html', extra_context={'segment': segment})
+
+
+class VLANSegments(PluginTemplateExtension):
+    models = ['ipam.vlan']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_segment'):
+            return ''
+        segments = list(
+            Segment.objects.restrict(request.user, 'view')
+            .filter(vlan=self.context['object'])
+            .select_related('prefix', 'site_group', 'netbox_cluster')
+            .order_by('prefix__prefix')[:PANEL_ROWS]
+        )
+        if not segments:
+            return ''
+        return self.render('netbox_archiflow/inc/vlan_segments_panel.html', extra_context={'segments': segments})
+
+
+class IPAddressAllocation(PluginTemplateExtension):
+    """The allocation that owns this address (the active one, else the latest released one)."""
+
+    models = ['ipam.ipaddress']
+
+    def right_page(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_archiflow.view_ipallocation'):
+            return ''
+        allocation = (
+            IPAllocation.objects.restrict(request.user, 'view')
+            .filter(ip_address=self.context['object'])
+            .select_related('pool', 'device', 'interface', 'allocated_by')
+            .order_by('-is_active', '-allocated_at')
+            .first()
+        )
+        if allocation is None:
+            return ''
+        return self.render(
+            'netbox_archiflow/inc/ipaddress_allocation_panel.html', extra_context={'allocation': allocation}
+        )
+
+
+class ClusterSegments(SegmentsPanel):
+    models = ['virtualization.cluster']
+    lookup = 'netbox_cluster'
+    title = _('Segments')
 
 
 class PrefixPools(PluginTemplateExtension):
@@ -121,8 +195,12 @@ def _with_usage(pools):
 template_extensions = [
     SiteGroupSegments,
     VRFSegments,
+    PrefixSegment,
+    VLANSegments,
+    ClusterSegments,
     PrefixPools,
     VLANPools,
+    IPAddressAllocation,
     DeviceAllocations,
     GeneratePhysicalDiagram,
     GenerateL3Diagram,

@@ -1,8 +1,12 @@
-"""Dashboard widgets (registered on import from ``ArchiFlowConfig.ready()``)."""
+"""Dashboard widgets (registered on import from ``ArchiFlowConfig.ready()``).
+
+Titles and descriptions use ``gettext``, not ``gettext_lazy``, as NetBox's own widgets do: NetBox renders a
+widget class as ``str(widget)``, and ``__str__`` must return a real string.
+"""
 
 from django import forms
 from django.template.loader import render_to_string
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from extras.dashboard.utils import register_widget
 from extras.dashboard.widgets import DashboardWidget, WidgetConfigForm

@@ -1,18 +1,50 @@
 from functools import cached_property
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404 as django_get_object_or_404
+from netaddr import AddrFormatError
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from netbox_archiflow import inputs
 from netbox_archiflow.services.errors import ServiceError
+
+from .parsers import JSONParser, MultiPartParser, refuse
+from .schema import PluginAutoSchema
 
 
 class ServiceErrorMixin:
-    """Answer a ServiceError raised anywhere in a view with its status and ``{"code", "detail"}`` body."""
+    """Where requests enter the plugin's REST views: bodies through the plugin's parsers, query strings checked
+    the same way (a NUL reaches PostgreSQL as a ``DataError``), and a ServiceError raised anywhere answered with its
+    status and ``{"code", "detail", "field"}`` body."""
+
+    parser_classes = (JSONParser, MultiPartParser)
+    schema = PluginAutoSchema()
+
+    def initial(self, request, *args, **kwargs):
+        try:
+            for name, values in request.query_params.lists():
+                if inputs.find_bad_text([name, *values]) is not None:
+                    field = name if inputs.find_bad_text(name) is None else 'query'
+                    raise inputs.InputError(f'{field}: {inputs.BAD_TEXT_PROBLEM}', field=field)
+            inputs.check_text(kwargs)
+        except inputs.InputError as exc:
+            raise refuse(exc) from None
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         if isinstance(exc, ServiceError):
             return Response(exc.as_dict(), status=exc.status)
         return super().handle_exception(exc)
+
+
+def get_object_or_404(queryset, pk):
+    """The object with the id from the URL: a non-numeric (or out of range) id is a 404 like a missing one."""
+    number = inputs.parse_id(pk)
+    if number is None:
+        raise Http404(f'No {queryset.model._meta.verbose_name} with id {pk!r}.')
+    return django_get_object_or_404(queryset, pk=number)
 
 
 class SafeReferencesMixin:
@@ -35,9 +67,24 @@ class SafeReferencesMixin:
 
 def _refusing_bad_references(to_internal_value):
     def resolve(data):
+        # NetBox turns {"prefix": {"prefix": [...]}} into prefix=[...]: PostgreSQL refuses such a lookup with a
+        # DataError, so attribute values must be scalars before anything is asked of the database.
+        if isinstance(data, list | tuple) or (isinstance(data, dict) and _has_list(data)):
+            raise serializers.ValidationError(f'Invalid reference {data!r}: attribute values must be scalars')
         try:
             return to_internal_value(data)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError, DjangoValidationError, AddrFormatError) as exc:
             raise serializers.ValidationError(f'Invalid reference {data!r}: {exc}') from exc
 
     return resolve
+
+
+def _has_list(attrs):
+    stack = [attrs]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+    return False

@@ -18,8 +18,9 @@ router.register('diagram-templates', views.DiagramTemplateViewSet)
 urlpatterns = [
     # Before the router: its detail route would otherwise take "allocate" as a primary key.
     path('segments/allocate/', views.SegmentAllocateView.as_view(), name='segment-allocate'),
-    path('segments/<int:pk>/release/', views.SegmentReleaseView.as_view(), name='segment-release'),
-    path('ip-pools/<int:pk>/allocate/', views.IPPoolAllocateView.as_view(), name='ippool-allocate'),
+    # <pk> and not <int:pk>: the views answer a non-numeric id with the API's JSON 404, not NetBox's HTML page.
+    path('segments/<pk>/release/', views.SegmentReleaseView.as_view(), name='segment-release'),
+    path('ip-pools/<pk>/allocate/', views.IPPoolAllocateView.as_view(), name='ippool-allocate'),
     path('rpc/', include('netbox_archiflow.rpc.urls')),
     *router.urls,
 ]

@@ -1,14 +1,24 @@
-"""Demo segments in every (site group, VRF) pool of the core demo, some free and some allocated."""
+"""Demo segments in every (site group, VRF) pool of the core demo, some free and some allocated, and Kubernetes
+clusters holding their Production segments."""
 
-from dcim.models import SiteGroup
+from dcim.models import Site, SiteGroup
 from ipam.models import VRF
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
+from virtualization.models import Cluster, ClusterType
 
 from .core import SITE_GROUPS
 
 # VRF -> (prefix length, segments per pool, segments allocated per pool, cluster name suffix)
 POOLS = {'Production': (24, 4, 2, 'prod'), 'Management': (26, 3, 1, 'mgmt')}
+# NetBox clusters of type kubernetes (develop/run has a cluster_segments rule for it in VRF Production):
+# name -> scope. The first takes over the segments the demo allocated under its name; the others, scoped to a
+# site, get theirs from the site's group.
+CLUSTERS = {
+    'k8s-eu-west-prod': ('dcim.sitegroup', 'eu-west'),
+    'k8s-ams1': ('dcim.site', 'ams1'),
+    'k8s-sin1': ('dcim.site', 'sin1'),
+}
 
 
 def load():
@@ -29,4 +39,23 @@ def load():
                 created += 1
             if allocated:  # idempotent: the cluster gets the same segments again
                 service.allocate_segments(site_group, vrf, f'k8s-{slug}-{suffix}', allocated)
+    return created + load_clusters()
+
+
+def load_clusters():
+    """Kubernetes clusters holding their Production segment. The cluster_segments rule allocates them when the
+    cluster is saved; without the rule, the same service is called here (idempotent either way)."""
+    created = 0
+    cluster_type, type_created = ClusterType.objects.get_or_create(slug='kubernetes', defaults={'name': 'Kubernetes'})
+    created += type_created
+    production = VRF.objects.get(name='Production')
+    for name, (scope_type, slug) in CLUSTERS.items():
+        scope = SiteGroup.objects.get(slug=slug) if scope_type == 'dcim.sitegroup' else Site.objects.get(slug=slug)
+        cluster = Cluster.objects.filter(name=name).first()
+        if cluster is None:
+            cluster = Cluster(name=name, type=cluster_type, scope=scope, status='active')
+            cluster.full_clean()
+            cluster.save()
+            created += 1
+        service.allocate_segments(cluster._site_group, production, cluster)
     return created

@@ -6,11 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import SiteGroup
-from ipam.models import VLAN, VRF
+from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import PrimaryModelFilterSet
 from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from utilities.filtersets import register_filterset
+from virtualization.models import Cluster
 
 __all__ = ('SegmentFilterSet',)
 
@@ -45,8 +47,22 @@ class SegmentFilterSet(PrimaryModelFilterSet):
         field_name='vlan__vid',
         label=_('VLAN number (1-4094)'),
     )
+    netbox_cluster_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=Cluster.objects.all(),
+        label=_('NetBox cluster (ID)'),
+    )
+    netbox_cluster = django_filters.ModelMultipleChoiceFilter(
+        field_name='netbox_cluster__name',
+        queryset=Cluster.objects.all(),
+        to_field_name='name',
+        label=_('NetBox cluster (name)'),
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=SegmentStatusChoices,
+    )
+    prefix_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=Prefix.objects.all(),
+        label=_('Prefix (ID)'),
     )
     prefix = django_filters.CharFilter(
         method='filter_prefix',
@@ -69,8 +85,8 @@ class SegmentFilterSet(PrimaryModelFilterSet):
         )
         with contextlib.suppress(netaddr.AddrFormatError, ValueError):
             query |= Q(prefix__prefix__net_contains_or_equals=str(netaddr.IPNetwork(value).cidr))
-        if value.isdigit():
-            query |= Q(vlan__vid=int(value))
+        if (vid := parse_id(value)) is not None and vid <= 4094:
+            query |= Q(vlan__vid=vid)
         return queryset.filter(query)
 
     def filter_prefix(self, queryset, name, value):

@@ -8,6 +8,7 @@ from netbox.forms import NetBoxModelBulkEditForm, NetBoxModelFilterSetForm, NetB
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import Alert
+from netbox_archiflow.models.alerts import ALERT_OBJECT_MODELS
 from utilities.forms.fields import CSVChoiceField, CSVContentTypeField, TagFilterField
 from utilities.forms.rendering import FieldSet
 
@@ -51,6 +52,12 @@ class AlertImportForm(CreateOnlyImportMixin, NetBoxModelImportForm):
         object_type = self.cleaned_data.get('object_type')
         object_id = self.cleaned_data.get('object_id')
         if object_type is None or object_id is None:
+            return self.cleaned_data
+        alert_type = self.cleaned_data.get('alert_type')
+        expected = ALERT_OBJECT_MODELS.get(alert_type)
+        if expected and f'{object_type.app_label}.{object_type.model}' != expected:
+            message = _('A {alert_type} alert is about a {model}.').format(alert_type=alert_type, model=expected)
+            self.add_error('object_type', message)
             return self.cleaned_data
         model = object_type.model_class()
         obj = self._visible_objects(model).filter(pk=object_id).first() if model is not None else None

@@ -136,6 +136,11 @@ class DiagramForm(DiagramContentMixin, PrimaryModelForm):
         model = Diagram
         fields = ('name', 'site', 'status', 'description', 'metadata', 'owner', 'comments', 'tags')
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.fields['xml'].help_text = _('Paste Draw.io XML as version 1 (leave empty for an empty diagram)')
+
     def clean_metadata(self):
         value = self.cleaned_data.get('metadata')
         if value in (None, ''):
@@ -372,8 +377,20 @@ class DiagramTemplateFilterForm(OrganizationalModelFilterSetForm):
     tag = TagFilterField(model)
 
 
+# Template variables the form can fill from the chosen NetBox site when they are left empty.
+SITE_VARIABLES = {
+    'site': lambda site: site.name,
+    'site_name': lambda site: site.name,
+    'site_slug': lambda site: site.slug,
+    'site_id': lambda site: str(site.pk),
+}
+
+
 class DiagramFromTemplateForm(forms.Form):
-    """Pick a template, name the diagram and fill the template's variables (one field each)."""
+    """Pick a template, name the diagram and fill the template's variables (one field each).
+
+    Variables named after the site (``SITE_VARIABLES``) may be left empty: they take the chosen site's value.
+    """
 
     template = forms.ModelChoiceField(label=_('Template'), queryset=DiagramTemplate.objects.none())
     name = forms.CharField(label=_('Name'), max_length=100)
@@ -390,12 +407,28 @@ class DiagramFromTemplateForm(forms.Form):
             name = f'var_{item["name"]}'
             self.variable_names.append(item['name'])
             default = item.get('default')
+            help_text = item.get('description', '')
+            if item['name'] in SITE_VARIABLES:
+                help_text = f'{help_text} ({_("empty: taken from the chosen site")})'.strip()
             self.fields[name] = forms.CharField(
                 label=item['name'],
-                required=default in (None, ''),
+                required=default in (None, '') and item['name'] not in SITE_VARIABLES,
                 initial=default,
-                help_text=item.get('description', ''),
+                help_text=help_text,
             )
+
+    def clean(self):
+        super().clean()
+        site = self.cleaned_data.get('site')
+        for name in self.variable_names:
+            field = f'var_{name}'
+            if name not in SITE_VARIABLES or self.cleaned_data.get(field) not in (None, ''):
+                continue
+            if site is not None:
+                self.cleaned_data[field] = SITE_VARIABLES[name](site)
+            elif not self.fields[field].initial:
+                self.add_error(field, _('Fill this in or choose a site.'))
+        return self.cleaned_data
 
     def variables(self):
         return {

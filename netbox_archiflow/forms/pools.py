@@ -17,6 +17,7 @@ from netbox.forms import (
 from netbox.forms.mixins import ChangelogMessageMixin, CustomFieldsMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_choice
@@ -268,9 +269,10 @@ class PoolByNameOrIDField(CSVModelChoiceField):
     """A pool by name, or by ID when no pool has that name (JSON and YAML rows have no ``pool.id`` header)."""
 
     def to_python(self, value):
-        if str(value).isdigit() and not self.queryset.filter(**{self.to_field_name: value}).exists():
+        pk = parse_id(value)
+        if pk is not None and not self.queryset.filter(**{self.to_field_name: value}).exists():
             try:
-                return self.queryset.get(pk=value)
+                return self.queryset.get(pk=pk)
             except self.queryset.model.DoesNotExist:
                 raise forms.ValidationError(
                     self.error_messages['invalid_choice'], code='invalid_choice', params={'value': value}

@@ -23,6 +23,7 @@ from utilities.forms.fields import (
 )
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
+from virtualization.models import Cluster
 
 __all__ = ('SegmentAllocateForm', 'SegmentBulkEditForm', 'SegmentFilterForm', 'SegmentForm', 'SegmentImportForm')
 
@@ -155,7 +156,7 @@ class SegmentFilterForm(PrimaryModelFilterSetForm):
     model = Segment
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag'),
-        FieldSet('site_group_id', 'vrf_id', 'status', 'cluster', name=_('Pool')),
+        FieldSet('site_group_id', 'vrf_id', 'status', 'cluster', 'netbox_cluster_id', name=_('Pool')),
         FieldSet('vlan_id', 'vid', 'dhcp', name=_('VLAN')),
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
@@ -165,6 +166,9 @@ class SegmentFilterForm(PrimaryModelFilterSetForm):
     vrf_id = DynamicModelMultipleChoiceField(queryset=VRF.objects.all(), required=False, label=_('VRF'))
     status = forms.MultipleChoiceField(choices=SegmentStatusChoices, required=False, label=_('Status'))
     cluster = forms.CharField(required=False, label=_('Cluster'))
+    netbox_cluster_id = DynamicModelMultipleChoiceField(
+        queryset=Cluster.objects.all(), required=False, label=_('NetBox cluster')
+    )
     vlan_id = DynamicModelMultipleChoiceField(queryset=VLAN.objects.all(), required=False, label=_('VLAN'))
     vid = forms.IntegerField(required=False, min_value=1, max_value=4094, label=_('VLAN ID'))
     dhcp = forms.NullBooleanField(
@@ -176,7 +180,11 @@ class SegmentFilterForm(PrimaryModelFilterSetForm):
 class SegmentAllocateForm(forms.Form):
     site_group = DynamicModelChoiceField(label=_('Site group'), queryset=SiteGroup.objects.all())
     vrf = DynamicModelChoiceField(label=_('VRF'), queryset=VRF.objects.all())
-    cluster = forms.CharField(label=_('Cluster'), max_length=100, help_text=_('The cluster taking the segment(s)'))
+    cluster = forms.CharField(
+        label=_('Cluster'),
+        max_length=100,
+        help_text=_('The cluster taking the segment(s); linked to the NetBox cluster of that name when there is one'),
+    )
     count = forms.IntegerField(label=_('Count'), min_value=1, max_value=1000, initial=1)
 
     fieldsets = (FieldSet('site_group', 'vrf', 'cluster', 'count', name=_('Allocate segments')),)

@@ -8,9 +8,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import NetBoxModel
-from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
+from netbox_archiflow.choices import AlertSeverityChoices, AlertStatusChoices, AlertTypeChoices
 
-__all__ = ('Alert',)
+__all__ = ('ALERT_OBJECT_MODELS', 'Alert')
+
+# What each type of alert is about (app_label.model): imports must match it, and deleting such an object
+# resolves its open alerts.
+ALERT_OBJECT_MODELS = {
+    AlertTypeChoices.TYPE_POOL_EXHAUSTED: 'netbox_archiflow.ippool',
+    AlertTypeChoices.TYPE_POOL_THRESHOLD: 'netbox_archiflow.ippool',
+    AlertTypeChoices.TYPE_IP_CONFLICT: 'ipam.ipaddress',
+    AlertTypeChoices.TYPE_DEVICE_DOWN: 'dcim.device',
+}
 
 
 class Alert(NetBoxModel):
@@ -68,6 +77,20 @@ class Alert(NetBoxModel):
 
     def get_alert_type_color(self):
         return AlertTypeChoices.colors.get(self.alert_type)
+
+    @property
+    def status(self):
+        if self.resolved_at is not None:
+            return AlertStatusChoices.STATUS_RESOLVED
+        if self.acknowledged_at is not None:
+            return AlertStatusChoices.STATUS_ACKNOWLEDGED
+        return AlertStatusChoices.STATUS_OPEN
+
+    def get_status_display(self):
+        return dict(AlertStatusChoices)[self.status]
+
+    def get_status_color(self):
+        return AlertStatusChoices.colors.get(self.status)
 
     @property
     def is_open(self):

@@ -133,6 +133,12 @@ class DiagramVersion(DigestSerializationMixin, ChangeLoggedModel):
     )
     version_number = models.PositiveIntegerField(verbose_name=_('version'))
     xml = models.TextField(verbose_name=_('XML'), blank=True)
+    preview_svg = models.TextField(
+        verbose_name=_('preview SVG'),
+        blank=True,
+        editable=False,
+        help_text=_("This version's picture, so a restore brings it back"),
+    )
     change_summary = models.CharField(verbose_name=_('change summary'), max_length=200, blank=True)
     kind = models.CharField(
         verbose_name=_('kind'),

@@ -17,6 +17,10 @@ __all__ = ('Segment', 'delete_vlan_if_orphaned', 'vlan_is_referenced')
 class Segment(PrimaryModel):
     """Plugin-owned state of one segment, linked one-to-one to its native ``ipam.Prefix``.
 
+    The prefix side has no reverse accessor (``related_name='+'``): core's own checks treat a reverse one-to-one
+    on Prefix as a Prefix field and expect a filter for it. Find a prefix's segment with
+    ``Segment.objects.filter(prefix=...)``.
+
     ``vrf`` and ``site_group`` repeat the prefix's VRF and scope so pools can be indexed and locked;
     the services keep them equal to the prefix. The prefix status mirrors ``status`` (active when free,
     reserved when allocated) so IPAM shows the truth.
@@ -25,7 +29,7 @@ class Segment(PrimaryModel):
     prefix = models.OneToOneField(
         to='ipam.Prefix',
         on_delete=models.CASCADE,
-        related_name='archiflow_segment',
+        related_name='+',
         verbose_name=_('prefix'),
     )
     vrf = models.ForeignKey(
@@ -51,7 +55,16 @@ class Segment(PrimaryModel):
         verbose_name=_('cluster'),
         max_length=100,
         blank=True,
-        help_text=_('The cluster holding this segment (empty when free)'),
+        help_text=_('Name of the cluster holding this segment (empty when free)'),
+    )
+    netbox_cluster = models.ForeignKey(
+        to='virtualization.Cluster',
+        on_delete=models.SET_NULL,
+        related_name='archiflow_segments',
+        blank=True,
+        null=True,
+        verbose_name=_('NetBox cluster'),
+        help_text=_('The NetBox cluster holding this segment, when the holder is one'),
     )
     status = models.CharField(
         verbose_name=_('status'),
@@ -83,6 +96,11 @@ class Segment(PrimaryModel):
                     | (Q(status=SegmentStatusChoices.STATUS_ALLOCATED, allocated_at__isnull=False) & ~Q(cluster=''))
                 ),
                 violation_error_message=_('A free segment has no cluster; an allocated segment has one.'),
+            ),
+            models.CheckConstraint(
+                name='netbox_archiflow_segment_netbox_cluster_allocated',
+                condition=Q(netbox_cluster__isnull=True) | Q(status=SegmentStatusChoices.STATUS_ALLOCATED),
+                violation_error_message=_('Only an allocated segment is held by a NetBox cluster.'),
             ),
         )
 

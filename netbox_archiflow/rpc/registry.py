@@ -13,11 +13,22 @@ Contract for a tool module (``rpc/tools/<concern>.py``, listed in ``rpc/tools/__
             'required': ['poolId'],
             'additionalProperties': False,
         },
+        output_schema={                     # JSON Schema of the returned dict (MCP outputSchema)
+            'type': 'object',
+            'properties': {'things': {'type': 'array', 'items': {'type': 'object'}}},
+            'required': ['things'],
+        },
+        title='Get things',                 # human-readable name (MCP annotations.title)
         write=False,                        # True: refuse tokens without write_enabled
+        destructive=False,                  # write tools: may it overwrite or delete? (destructiveHint)
+        idempotent=False,                   # write tools: does repeating the call change nothing more?
     )
     def get_things(user, arguments):
         ...
         return {'things': [...]}            # becomes structuredContent (and the text content)
+
+- The result must match ``output_schema``: MCP clients (the official SDK) validate ``structuredContent``
+  against the ``outputSchema`` that ``tools/list`` announces, and reject a mismatch.
 
 - ``user`` is the authenticated NetBox user (possibly ``AnonymousUser``); ``arguments`` has been
   validated against the schema (types, required, enums...): a mismatch never reaches the tool, it
@@ -53,11 +64,33 @@ class Tool:
     description: str
     input_schema: dict
     func: object
+    output_schema: dict = field(default_factory=dict)
+    title: str = ''
     write: bool = False
+    destructive: bool = False
+    idempotent: bool = False
     validator: object = field(default=None, compare=False, repr=False)
 
+    @property
+    def annotations(self):
+        """MCP tool annotations: agents read them to tell the tools that write from those that only read."""
+        annotations = {'title': self.title, 'readOnlyHint': not self.write}
+        if self.write:
+            annotations['destructiveHint'] = self.destructive
+            annotations['idempotentHint'] = self.idempotent
+        else:
+            annotations['idempotentHint'] = True
+        return annotations
+
     def as_dict(self):
-        return {'name': self.name, 'description': self.description, 'inputSchema': self.input_schema}
+        return {
+            'name': self.name,
+            'title': self.title,
+            'description': self.description,
+            'inputSchema': self.input_schema,
+            'outputSchema': self.output_schema,
+            'annotations': self.annotations,
+        }
 
     def validate(self, arguments):
         """Return the arguments or raise ToolArgumentError naming the first bad argument."""
@@ -85,14 +118,28 @@ class Tool:
         raise ToolArgumentError(f'Invalid arguments: {message}')
 
 
-def tool(name, description, input_schema, *, write=False):
+def tool(name, description, input_schema, *, output_schema, title, write=False, destructive=False, idempotent=False):
     """Register ``fn(user, arguments) -> dict`` as the tool ``name``."""
     Draft202012Validator.check_schema(input_schema)
+    Draft202012Validator.check_schema(output_schema)
+    if output_schema.get('type') != 'object':
+        raise ValueError(f'The output schema of JSON-RPC tool {name!r} must describe an object')
 
     def register(func):
         if name in _TOOLS and _TOOLS[name].func is not func:
             raise ValueError(f'JSON-RPC tool {name!r} is registered twice')
-        _TOOLS[name] = Tool(name, description, input_schema, func, write, Draft202012Validator(input_schema))
+        _TOOLS[name] = Tool(
+            name,
+            description,
+            input_schema,
+            func,
+            output_schema=output_schema,
+            title=title,
+            write=write,
+            destructive=destructive,
+            idempotent=idempotent,
+            validator=Draft202012Validator(input_schema),
+        )
         return func
 
     return register
@@ -110,3 +157,22 @@ def get_tool(name):
 def all_tools():
     _load()
     return sorted(_TOOLS.values(), key=lambda t: t.name)
+
+
+# Building blocks of output schemas.
+INTEGER = {'type': 'integer'}
+NUMBER = {'type': 'number'}
+STRING = {'type': 'string'}
+BOOLEAN = {'type': 'boolean'}
+NULLABLE_INTEGER = {'type': ['integer', 'null']}
+NULLABLE_STRING = {'type': ['string', 'null']}
+TIMESTAMP = {'type': ['string', 'null'], 'format': 'date-time'}
+
+
+def object_schema(properties, optional=()):
+    """A JSON Schema object whose ``properties`` are all required but the ``optional`` ones."""
+    return {'type': 'object', 'properties': properties, 'required': [key for key in properties if key not in optional]}
+
+
+def array_of(item_schema):
+    return {'type': 'array', 'items': item_schema}

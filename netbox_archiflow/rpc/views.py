@@ -4,20 +4,29 @@ Authentication and authorisation are the REST API's: this is a DRF ``APIView`` w
 default authentication classes (session, ``Authorization: Bearer nbt_...`` / ``Token ...``) and
 ``IsAuthenticatedOrLoginNotRequired``; each tool restricts its querysets to the user's object
 permissions, and write tools refuse read-only tokens. The answers follow the MCP streamable-HTTP
-transport (JSON responses, 202 for notifications), so MCP clients can use the endpoint as it is.
+transport (JSON responses, 202 for notifications, 405 for the optional GET stream, 400 for an unsupported
+``MCP-Protocol-Version`` header, 401 with ``WWW-Authenticate: Bearer`` without a valid token; every
+refusal carries a JSON-RPC error body), so MCP clients such as the official SDK use the endpoint as it is.
 """
 
 import json
 import logging
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
+from netbox_archiflow import inputs
+from netbox_archiflow.services.diagrams import max_request_bytes
 from netbox_archiflow.services.errors import ServiceError
 from users.models import Token
 
+from . import schema
 from .registry import ToolArgumentError, all_tools, get_tool
 
 logger = logging.getLogger('netbox_archiflow.rpc')
@@ -28,7 +37,8 @@ METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 
-PROTOCOL_VERSIONS = ('2025-06-18', '2025-03-26', '2024-11-05')
+PROTOCOL_VERSIONS = ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05')
+PROTOCOL_VERSION_HEADER = 'MCP-Protocol-Version'
 MAX_BATCH = 50
 
 
@@ -47,6 +57,16 @@ def _error(request_id, code, message, data=None):
     return {'jsonrpc': '2.0', 'id': request_id, 'error': error}
 
 
+def validation_error_dict(exc):
+    """A Django ValidationError as the ``{"code", "detail", "field"}`` of a refused tool call."""
+    errors = exc.message_dict if hasattr(exc, 'error_dict') else {'__all__': exc.messages}
+    field, messages = next(iter(errors.items()))
+    body = {'code': 'invalid', 'detail': '; '.join(f'{k}: {" ".join(v)}' for k, v in errors.items())}
+    if field != '__all__':
+        body['field'] = field
+    return body
+
+
 def tool_result(payload, is_error=False):
     return {
         'content': [{'type': 'text', 'text': json.dumps(payload, default=str)}],
@@ -55,23 +75,53 @@ def tool_result(payload, is_error=False):
     }
 
 
+class UnsupportedProtocolVersion(APIException):
+    status_code = 400
+
+
 class RPCView(APIView):
     permission_classes = [IsAuthenticatedOrLoginNotRequired]
     # The body is read raw: a malformed document must become -32700, not DRF's 400.
     parser_classes = []
 
-    def get(self, request):
-        return Response(
-            _error(None, INVALID_REQUEST, 'Send JSON-RPC 2.0 requests with POST.'),
-            status=405,
-            headers={'Allow': 'POST'},
-        )
+    def initial(self, request, *args, **kwargs):
+        # No server-sent event stream: GET is 405 whatever the Accept header (not DRF's 406) and before
+        # authentication, as the streamable-HTTP transport expects.
+        if request.method == 'GET':
+            raise MethodNotAllowed('GET', 'This endpoint offers no event stream: send JSON-RPC 2.0 with POST.')
+        super().initial(request, *args, **kwargs)
+        version = request.headers.get(PROTOCOL_VERSION_HEADER)
+        if version is not None and version not in PROTOCOL_VERSIONS:
+            raise UnsupportedProtocolVersion(
+                f'Unsupported {PROTOCOL_VERSION_HEADER} {version!r}; supported: {", ".join(PROTOCOL_VERSIONS)}'
+            )
 
+    def get_authenticate_header(self, request):
+        # Makes DRF answer a missing or invalid token with 401 (not 403), as MCP clients expect.
+        return 'Bearer'
+
+    def handle_exception(self, exc):
+        """HTTP-level refusals keep their status and carry a JSON-RPC error that MCP clients can show."""
+        response = super().handle_exception(exc)
+        if isinstance(exc, APIException):
+            detail = response.data.get('detail', exc.detail) if isinstance(response.data, dict) else exc.detail
+            response.data = _error(None, INVALID_REQUEST, str(detail), {'status': response.status_code})
+        return response
+
+    @extend_schema(
+        operation_id='plugins_archiflow_rpc',
+        summary='JSON-RPC 2.0 (MCP tools): initialize, ping, tools/list, tools/call',
+        description=schema.DESCRIPTION,
+        request={'application/json': schema.REQUEST_BODY},
+        responses=schema.RESPONSES,
+        examples=schema.EXAMPLES,
+    )
     def post(self, request):
         try:
-            document = json.loads(request.body.decode('utf-8') if request.body else '')
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return Response(_error(None, PARSE_ERROR, f'Parse error: {exc}'))
+            # Strings are checked per message below, so that each request of a batch gets its own answer.
+            document = inputs.loads(request.body, max_bytes=max_request_bytes(), check_strings=False)
+        except inputs.InputError as exc:
+            return Response(_error(None, PARSE_ERROR, f'Parse error: {exc.message}'))
         if isinstance(document, list):
             if not document:
                 return Response(_error(None, INVALID_REQUEST, 'Invalid Request: empty batch'))
@@ -88,6 +138,9 @@ class RPCView(APIView):
             return _error(None, INVALID_REQUEST, 'Invalid Request: expected an object')
         request_id = message.get('id')
         is_notification = 'id' not in message
+        bad_text = inputs.find_bad_text(message)
+        if bad_text is not None:
+            return self.refuse_text(message, bad_text, is_notification)
         if (
             message.get('jsonrpc') != '2.0'
             or not isinstance(message.get('method'), str)
@@ -114,6 +167,26 @@ class RPCView(APIView):
         if is_notification:
             return None
         return {'jsonrpc': '2.0', 'id': request_id, 'result': result}
+
+    @staticmethod
+    def refuse_text(message, where, is_notification):
+        """A NUL or a lone surrogate in ``where``: never echoed, never stored (-32602 for arguments)."""
+        request_id = message.get('id')
+        if (
+            not isinstance(request_id, str | int)
+            or isinstance(request_id, bool)
+            or inputs.find_bad_text(request_id) is not None
+        ):
+            request_id = None
+        problem = f'{where or "the request"} must not contain NUL characters or lone surrogates'
+        if where.startswith('params.') and request_id is not None:
+            argument = where.removeprefix('params.').removeprefix('arguments.')
+            return (
+                None
+                if is_notification
+                else _error(request_id, INVALID_PARAMS, f'Invalid params: {problem}', {'argument': argument})
+            )
+        return _error(request_id, INVALID_REQUEST, f'Invalid Request: {problem}')
 
     def dispatch_method(self, request, method, params):
         if method == 'initialize':
@@ -150,7 +223,10 @@ class RPCView(APIView):
                 {'code': 'permission_denied', 'detail': 'This token is not allowed to write.'}, is_error=True
             )
         try:
-            payload = tool.func(request.user, arguments)
+            with transaction.atomic():  # a refused call leaves nothing behind, whatever it had written
+                payload = tool.func(request.user, arguments)
         except ServiceError as exc:
             return tool_result(exc.as_dict(), is_error=True)
+        except ValidationError as exc:  # a model's own validation, raised past the tool's checks
+            return tool_result(validation_error_dict(exc), is_error=True)
         return tool_result(payload)

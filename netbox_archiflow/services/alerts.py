@@ -223,16 +223,21 @@ def evaluate_ip_address(ip_id):
         resolve_alerts(AlertTypeChoices.TYPE_IP_CONFLICT, ip, 'no colliding allocation')
 
 
-def ip_address_deleted(ip_id, vrf_id, host):
-    """After a native IP address was deleted: its conflict is gone; pool usage changed."""
-    content_type = ContentType.objects.get_for_model(IPAddress)
-    for alert in Alert.objects.filter(
-        alert_type=AlertTypeChoices.TYPE_IP_CONFLICT,
-        object_type=content_type,
-        object_id=ip_id,
-        resolved_at__isnull=True,
-    ):
-        _close(alert, reason='IP address deleted')
+def object_deleted(object_type_id, object_id, name):
+    """The object open alerts are about was deleted: resolve them, saying so, and keep its name readable.
+
+    ``name`` is ``str()`` of the object when it was deleted; the alert's own ``object_repr`` (as raised) is kept,
+    and filled in from ``name`` when it is empty.
+    """
+    verbose_name = ContentType.objects.get_for_id(object_type_id).model_class()._meta.verbose_name
+    for alert in Alert.objects.filter(object_type_id=object_type_id, object_id=object_id, resolved_at__isnull=True):
+        alert.object_repr = alert.object_repr or name[:200]
+        _close(alert, reason=f'{verbose_name} {name} was deleted')
+
+
+def ip_address_deleted(ip_id, vrf_id, host, name):
+    """After a native IP address was deleted: its alerts are resolved; pool usage changed."""
+    object_deleted(ContentType.objects.get_for_model(IPAddress).pk, ip_id, name)
     for pool in _with_alert_state(_pools_at(vrf_id, host)):
         _evaluate_pool(pool)
 

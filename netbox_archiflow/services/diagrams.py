@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio import content, diff, pages, templates
+from netbox_archiflow.drawio import preview as drawio_preview
 from netbox_archiflow.drawio import svg as drawio_svg
 from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
@@ -29,6 +30,7 @@ __all__ = (
     'expand_compressed',
     'instantiate_template',
     'max_bytes',
+    'max_request_bytes',
     'parse_diagram_xml',
     'restore_version',
     'sanitize_svg',
@@ -40,6 +42,11 @@ __all__ = (
 
 def max_bytes():
     return plugin_settings.get('diagram_max_bytes')
+
+
+def max_request_bytes():
+    """The largest request body that may carry a diagram: its XML, JSON escaping and the other fields."""
+    return max_bytes() * 2 + 65536
 
 
 def parse_diagram_xml(xml, what='xml'):
@@ -86,14 +93,19 @@ def _user(user):
     return user if user is not None and getattr(user, 'is_authenticated', False) else None
 
 
-def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVersionKindChoices.KIND_MANUAL, summary=''):
-    """Store new XML for a saved diagram, versioned.
+def save_diagram(
+    diagram, xml, user=None, *, base_version=None, kind=DiagramVersionKindChoices.KIND_MANUAL, summary='', preview=''
+):
+    """Store new XML for a saved diagram, versioned, with its preview.
 
     - identical content: nothing is written (``result.modified`` is False);
     - ``base_version`` given and not the current version: ``Conflict('version_conflict', current_version=n)``;
     - ``kind='autosave'``: rewrites the newest version in place when it is the same user's autosave,
       otherwise appends a new one, so autosaves never pile up;
-    - anything else appends version n+1 and clears the (now stale) preview.
+    - anything else appends version n+1.
+
+    The diagram and the version get ``preview`` (an SVG already sanitized, e.g. the restored version's)
+    or else a preview drawn on the server, so every write has a picture without a browser.
 
     The diagram row is locked (``SELECT … FOR UPDATE``) for the whole check-and-write. ``diagram`` is
     updated in place to the saved state.
@@ -126,9 +138,11 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
             latest = DiagramVersion.objects.filter(diagram=locked, version_number=locked.version).first()
             if latest is not None and (latest.kind != kind or latest.author_id != getattr(user, 'pk', None)):
                 latest = None
+        preview = preview or drawio_preview.render_preview(parsed)
         if latest is not None:
             latest.snapshot()
             latest.xml = xml
+            latest.preview_svg = preview
             latest.change_summary = summary or latest.change_summary
             latest.save()
             version, created = latest, False
@@ -137,6 +151,7 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
                 diagram=locked,
                 version_number=locked.version + 1,
                 xml=xml,
+                preview_svg=preview,
                 change_summary=summary,
                 kind=kind,
                 author=user,
@@ -148,7 +163,7 @@ def save_diagram(diagram, xml, user=None, *, base_version=None, kind=DiagramVers
         locked.snapshot()
         locked.xml = xml
         locked.version = version.version_number
-        locked.preview_svg = ''
+        locked.preview_svg = preview
         locked.updated_by = user
         locked._writing_content = True
         locked.save()
@@ -178,7 +193,10 @@ def create_diagram(name, xml='', user=None, *, summary='', **fields):
 
 
 def restore_version(diagram, version_number, user=None, *, base_version=None):
-    """Restore version n: a new version (kind ``restore``) with n's content. Nothing when n is current content."""
+    """Restore version n: a new version (kind ``restore``) with n's content and picture.
+
+    Nothing when n is the current content.
+    """
     try:
         version_number = int(version_number)
     except (TypeError, ValueError) as exc:
@@ -193,6 +211,7 @@ def restore_version(diagram, version_number, user=None, *, base_version=None):
         base_version=base_version,
         kind=DiagramVersionKindChoices.KIND_RESTORE,
         summary=f'Restored version {version_number}',
+        preview=source.preview_svg,
     )
 
 
@@ -253,7 +272,10 @@ def template_slug(name):
 
 
 def store_preview(diagram, svg, user=None, *, version=None):
-    """Store a sanitized SVG preview for the diagram's current version (derived data: not change-logged)."""
+    """Replace the current version's preview with a sanitized SVG, e.g. Draw.io's own export from the editor.
+
+    Derived data: not change-logged. The version keeps it too, so restoring that version brings it back.
+    """
     clean = sanitize_svg(svg)
     with transaction.atomic():
         locked = _lock(diagram)
@@ -265,6 +287,7 @@ def store_preview(diagram, svg, user=None, *, version=None):
                 current_version=locked.version,
             )
         Diagram.objects.filter(pk=locked.pk).update(preview_svg=clean)
+        DiagramVersion.objects.filter(diagram=locked, version_number=locked.version).update(preview_svg=clean)
     diagram.preview_svg = clean
     return clean
 

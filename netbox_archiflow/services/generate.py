@@ -35,7 +35,6 @@ from netbox_archiflow.drawio.build import (
     page_name,
 )
 from netbox_archiflow.drawio.pages import ParsedDiagram
-from netbox_archiflow.drawio.preview import render_preview
 from netbox_archiflow.models import Diagram, IPPool, Segment
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
@@ -661,13 +660,8 @@ def generate_xml(spec, user):
     return build_diagram(topology(spec, user))
 
 
-def _store_preview(diagram, user):
-    parsed = diagram_service.parse_diagram_xml(diagram.xml)
-    diagram_service.store_preview(diagram, render_preview(parsed.pages[0][2]), user, version=diagram.version)
-
-
 def generate_diagram(name, spec, user, **fields):
-    """A new diagram (version 1) drawn from NetBox, with its spec saved for refreshes and a preview."""
+    """A new diagram (version 1, with the preview every write gets) drawn from NetBox, its spec saved for refreshes."""
     if not isinstance(name, str) or not name.strip():
         raise ServiceError('A diagram name is required.', field='name')
     xml = generate_xml(spec, user)
@@ -681,7 +675,6 @@ def generate_diagram(name, spec, user, **fields):
         )
         if not Diagram.objects.restrict(user, 'add').filter(pk=diagram.pk).exists():
             raise PermissionDenied('The new diagram is outside the diagrams you may add.')
-        _store_preview(diagram, user)
     return diagram
 
 
@@ -705,6 +698,4 @@ def refresh_diagram(diagram, user, *, base_version=None, mark_removed=None):
         kind=DiagramVersionKindChoices.KIND_REFRESH,
         summary=result.summary,
     )
-    if saved.modified:
-        _store_preview(diagram, user)
     return saved, result

@@ -27,6 +27,7 @@ from ipam.choices import IPAddressStatusChoices, PrefixStatusChoices
 from ipam.models import VRF, IPAddress, IPRange, Prefix
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 from netbox_archiflow.services.locks import lock_pool
@@ -78,8 +79,8 @@ def find_pool(pool_id, user=None, action='view'):
     if user is not None:
         queryset = queryset.restrict(user, action)
     try:
-        return queryset.get(pk=int(pool_id))
-    except (IPPool.DoesNotExist, TypeError, ValueError):
+        return queryset.get(pk=parse_id(pool_id) or 0)  # no pool has id 0
+    except IPPool.DoesNotExist:
         raise NotFound(f'IP pool {pool_id!r} does not exist.', field='pool') from None
 
 
@@ -212,7 +213,8 @@ def get_or_create_prefix(cidr, vrf=None, user=None):
         raise ServiceError(f'{cidr} has host bits set; did you mean {network.cidr}?', field='network')
     if vrf is not None and not isinstance(vrf, VRF):
         vrf_qs = VRF.objects.all() if user is None else VRF.objects.restrict(user, 'view')
-        vrf = vrf_qs.filter(pk=vrf).first() if str(vrf).isdigit() else vrf_qs.filter(name=vrf).first()
+        number = parse_id(vrf)
+        vrf = vrf_qs.filter(pk=number).first() if number is not None else vrf_qs.filter(name=str(vrf)).first()
         if vrf is None:
             raise NotFound('VRF does not exist.', field='vrf')
     prefix = Prefix.objects.filter(prefix=str(network.cidr), vrf=vrf).order_by('pk').first()
@@ -294,7 +296,8 @@ def allocate_ip(
         device = interface.device
     if mac_address:
         try:
-            mac_address = str(netaddr.EUI(str(mac_address), dialect=netaddr.mac_unix_expanded)).upper()
+            # version=48: netaddr would read "10.0.0.1" as an EUI-64, which no MAC address format can print.
+            mac_address = str(netaddr.EUI(str(mac_address), version=48, dialect=netaddr.mac_unix_expanded)).upper()
         except (netaddr.AddrFormatError, ValueError, TypeError):
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 

@@ -24,9 +24,11 @@ from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
+from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
 from tenancy.models import Tenant
+from virtualization.models import Cluster
 
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 from .locks import lock_pool
@@ -42,6 +44,8 @@ __all__ = (
     'list_segments',
     'prefix_status_for',
     'release_segment',
+    'release_unlinked_segment',
+    'resolve_holder',
     'resolve_site_group',
     'resolve_vrf',
     'segment_queryset',
@@ -54,7 +58,7 @@ UNSET = object()
 def segment_queryset():
     """Segments with everything the APIs render, in one query."""
     return Segment.objects.select_related(
-        'prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner'
+        'prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'netbox_cluster', 'owner'
     ).prefetch_related('tags')
 
 
@@ -65,8 +69,9 @@ def prefix_status_for(segment_status):
     return PrefixStatusChoices.STATUS_ACTIVE
 
 
-def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=None):
-    """Segments the user may view, optionally of one pool, status or cluster (for the JSON-RPC get-segments)."""
+def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=None, netbox_cluster=None):
+    """Segments the user may view, optionally of one pool, status, holder name or NetBox cluster id
+    (for the JSON-RPC get-segments)."""
     queryset = segment_queryset()
     if user is not None:
         queryset = queryset.restrict(user, 'view')
@@ -82,6 +87,8 @@ def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=
         queryset = queryset.filter(status=status)
     if cluster not in (None, ''):
         queryset = queryset.filter(cluster=cluster)
+    if netbox_cluster not in (None, ''):
+        queryset = queryset.filter(netbox_cluster=resolve_holder(netbox_cluster, field='netbox_cluster')[0])
     return queryset.order_by('vrf__name', 'site_group__name', 'prefix__prefix', 'pk')
 
 
@@ -93,19 +100,19 @@ def _lookup(value, field, text_attr):
     if isinstance(value, bool):
         raise ServiceError(f'{field}: expected an id or an object such as {{"{text_attr}": ...}}', field=field)
     if isinstance(value, int):
-        return {'pk': value}, value
+        return {'pk': parse_id(value) or 0}, value  # no object has id 0
     if isinstance(value, str):
         value = value.strip()
         if not value:
             raise ServiceError(f'{field} is required', code='required', field=field)
-        if value.isdigit():
-            return {'pk': int(value)}, value
+        if (number := parse_id(value)) is not None:
+            return {'pk': number}, value
         return {text_attr: value}, value
     if isinstance(value, dict):
         # {"id": ...}, {"slug": ...}, {"name": ...}, or a whole object as the API renders it (GET then PUT)
         item = value.get('id', value.get('pk'))
         if isinstance(item, int) and not isinstance(item, bool):
-            return {'pk': item}, item
+            return {'pk': parse_id(item) or 0}, item
         for key in ('slug', 'name'):
             item = value.get(key)
             if isinstance(item, str) and item:
@@ -149,6 +156,39 @@ def resolve_vrf(value, field='vrf'):
     if len(vrfs) > 1:
         raise ServiceError(f"VRF name '{shown}' is ambiguous; pass the VRF id", code='vrf_ambiguous', field=field)
     return vrfs[0]
+
+
+def resolve_holder(value, field='cluster'):
+    """The holder of an allocation: ``(NetBox cluster or None, holder name)``.
+
+    A string is a holder name, kept as given; it is linked to the NetBox cluster of that name when exactly
+    one exists. An id or ``{"id"|"name": ...}`` must name a NetBox cluster.
+    """
+    if isinstance(value, Cluster):
+        return value, value.name
+    if isinstance(value, str):
+        name = value.strip()
+        if not name:
+            raise ServiceError(f'{field} is required (the name of the cluster taking the segment)', field=field)
+        if len(name) > 100:
+            raise ServiceError(f'{field} must be at most 100 characters', field=field)
+        clusters = list(Cluster.objects.filter(name=name)[:2])
+        return (clusters[0] if len(clusters) == 1 else None), name
+    if isinstance(value, bool) or not isinstance(value, int | dict):
+        raise ServiceError(
+            f'{field}: expected a cluster name, a NetBox cluster id or {{"id": ...}}, got {value!r}', field=field
+        )
+    lookup, shown = _lookup(value, field, 'name')
+    if 'slug' in lookup:  # clusters have no slug
+        lookup = {'name': lookup['slug']}
+    clusters = list(Cluster.objects.filter(**lookup)[:2])
+    if not clusters:
+        raise NotFound(f"Cluster '{shown}' does not exist in NetBox", code='cluster_not_found', field=field)
+    if len(clusters) > 1:
+        raise ServiceError(
+            f"Cluster name '{shown}' is ambiguous; pass the cluster id", code='cluster_ambiguous', field=field
+        )
+    return clusters[0], clusters[0].name
 
 
 def _configured(model, setting, label):
@@ -324,8 +364,8 @@ def _next_free_prefix(site_group, vrf, length):
 @transaction.atomic
 def create_segment(
     *,
-    site_group,
-    vrf,
+    site_group=UNSET,
+    vrf=UNSET,
     prefix=None,
     prefix_length=None,
     vlan_id=None,
@@ -499,19 +539,17 @@ def delete_segment(segment, *, user=None):
 def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
     """Allocate ``count`` segments of a (site group, VRF) pool to ``cluster``, lowest prefix first.
 
-    Idempotent: segments the cluster already holds in the pool count first; when it holds ``count`` or
-    more, those are returned and nothing changes. All-or-nothing: when too few are free, ``Conflict``
+    ``cluster`` is a holder name, a NetBox ``Cluster`` or a reference to one (see ``resolve_holder``).
+    Idempotent: segments the cluster already holds in the pool count first (for a NetBox cluster, also
+    those held under its name without the link, which get linked); when it holds ``count`` or more, those
+    are returned and nothing else changes. All-or-nothing: when too few are free, ``Conflict``
     (``pool_exhausted``, with ``available`` and ``requested``) and nothing changes.
 
     Returns ``(segments, created)``; ``created`` is True when at least one segment was newly allocated.
     """
     site_group = resolve_site_group(site_group)
     vrf = resolve_vrf(vrf)
-    if not isinstance(cluster, str) or not cluster.strip():
-        raise ServiceError('cluster is required (the name of the cluster taking the segment)', field='cluster')
-    cluster = cluster.strip()
-    if len(cluster) > 100:
-        raise ServiceError('cluster must be at most 100 characters', field='cluster')
+    holder, cluster = resolve_holder(cluster)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
         raise ServiceError(f'count must be an integer from 1 to 1000, got {count!r}', field='count')
     _check_permission(user, 'allocate')
@@ -522,12 +560,20 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
         if user is not None:
             queryset = queryset.restrict(user, 'allocate')
         related = ('prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
+        holds = (
+            Q(cluster=cluster) if holder is None else Q(netbox_cluster=holder) | Q(netbox_cluster=None, cluster=cluster)
+        )
         held = list(
-            queryset.filter(status=SegmentStatusChoices.STATUS_ALLOCATED, cluster=cluster)
+            queryset.filter(holds, status=SegmentStatusChoices.STATUS_ALLOCATED)
             .select_related(*related)
             .prefetch_related('tags')
             .order_by('prefix__prefix')
         )
+        for segment in held:
+            if holder is not None and segment.netbox_cluster_id is None:
+                segment.snapshot()
+                segment.netbox_cluster = holder
+                segment.save()
         needed = count - len(held)
         if needed <= 0:
             return held[:count], False
@@ -547,13 +593,15 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
             )
         now = timezone.now()
         for segment in free:
-            _set_state(segment, SegmentStatusChoices.STATUS_ALLOCATED, cluster, now)
+            _set_state(segment, SegmentStatusChoices.STATUS_ALLOCATED, cluster, now, holder)
         return sorted(held + free, key=lambda segment: (segment.prefix.prefix, segment.pk)), True
 
 
 def release_segment(segment, *, user=None):
     """Return a segment to its pool. Releasing a free segment is a no-op success."""
-    pk = segment.pk if isinstance(segment, Segment) else segment
+    pk = segment.pk if isinstance(segment, Segment) else parse_id(segment)
+    if pk is None:
+        raise NotFound(f'Segment {segment!r} does not exist', code='segment_not_found', field='id', status=404)
     _check_permission(user, 'release')
     with transaction.atomic():
         queryset = Segment.objects.all() if user is None else Segment.objects.restrict(user, 'release')
@@ -565,16 +613,32 @@ def release_segment(segment, *, user=None):
     return segment_queryset().get(pk=pk)
 
 
-def _set_state(segment, status, cluster, allocated_at):
+def release_unlinked_segment(segment):
+    """Before saving ``segment`` without the NetBox cluster that held it (NetBox clears the link of every
+    related object when a cluster is deleted): release it, as the link was what held it."""
+    if not Segment.objects.filter(pk=segment.pk, netbox_cluster__isnull=False).exists():
+        return
+    segment.status = SegmentStatusChoices.STATUS_FREE
+    segment.cluster = ''
+    segment.allocated_at = None
+    _mirror_prefix_status(segment)
+
+
+def _set_state(segment, status, cluster, allocated_at, netbox_cluster=None):
     segment.snapshot()
     segment.status = status
     segment.cluster = cluster
+    segment.netbox_cluster = netbox_cluster
     segment.allocated_at = allocated_at
     segment.save()
+    _mirror_prefix_status(segment)
+
+
+def _mirror_prefix_status(segment):
     native = segment.prefix
     if native.scope_id == segment.site_group_id:
         native.scope = segment.site_group  # already loaded: spares the scope lookups of snapshot() and save()
-    wanted = prefix_status_for(status)
+    wanted = prefix_status_for(segment.status)
     if native.status != wanted:
         native.snapshot()
         native.status = wanted

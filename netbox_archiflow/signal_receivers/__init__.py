@@ -1,3 +1,3 @@
 """Signal receivers, one module per concern. Imported by ``ArchiFlowConfig.ready()`` after ``super().ready()``."""
 
-from . import alerts, pools, segments  # noqa: F401
+from . import alerts, clusters, pools, segments  # noqa: F401

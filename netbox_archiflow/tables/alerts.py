@@ -6,18 +6,35 @@ from netbox_archiflow.models import Alert
 
 __all__ = ('AlertTable',)
 
+# The table sits inside the list's bulk-action form (forms cannot nest): Acknowledge posts that form, with its CSRF
+# token, to the acknowledge view; Resolve opens a confirmation page.
 ALERT_ACTIONS = """
+{% load i18n %}
 {% if record.resolved_at is None and perms.netbox_archiflow.change_alert %}
-  {% if record.acknowledged_at is None %}
-    <form method="post" action="{% url 'plugins:netbox_archiflow:alert_acknowledge' pk=record.pk %}" class="d-inline">
-      {% csrf_token %}<input type="hidden" name="return_url" value="{{ request.get_full_path }}">
-      <button type="submit" class="btn btn-sm btn-warning" title="Acknowledge"><i class="mdi mdi-check"></i></button>
-    </form>
-  {% endif %}
-  <form method="post" action="{% url 'plugins:netbox_archiflow:alert_resolve' pk=record.pk %}" class="d-inline">
-    {% csrf_token %}<input type="hidden" name="return_url" value="{{ request.get_full_path }}">
-    <button type="submit" class="btn btn-sm btn-success" title="Resolve"><i class="mdi mdi-check-all"></i></button>
-  </form>
+  {% with return_url=request.get_full_path|urlencode %}
+    {% if record.acknowledged_at is None %}
+      <button type="submit" class="btn btn-sm btn-warning" formmethod="post"
+        formaction="{% url 'plugins:netbox_archiflow:alert_acknowledge' pk=record.pk %}?return_url={{ return_url }}">
+        <i class="mdi mdi-check" aria-hidden="true"></i> {% trans "Acknowledge" %}
+      </button>
+    {% endif %}
+    <a class="btn btn-sm btn-success" role="button"
+      href="{% url 'plugins:netbox_archiflow:alert_resolve' pk=record.pk %}?return_url={{ return_url }}">
+      <i class="mdi mdi-check-all" aria-hidden="true"></i> {% trans "Resolve" %}
+    </a>
+  {% endwith %}
+{% endif %}
+"""
+
+# A deleted object keeps the name it had: the alert still says what it was about.
+ALERT_OBJECT = """
+{% load i18n %}
+{% if record.object %}
+  <a href="{{ record.object.get_absolute_url }}">{{ record.object }}</a>
+{% elif record.object_repr %}
+  {{ record.object_repr }} <span class="text-muted">({% trans "deleted" %})</span>
+{% else %}
+  &mdash;
 {% endif %}
 """
 
@@ -27,7 +44,8 @@ class AlertTable(NetBoxTable):
     severity = columns.ChoiceFieldColumn(verbose_name=_('Severity'))
     alert_type = columns.ChoiceFieldColumn(verbose_name=_('Type'))
     object_type = columns.ContentTypeColumn(verbose_name=_('Object type'))
-    object = tables.Column(verbose_name=_('Object'), linkify=True, orderable=False, accessor='object')
+    object = columns.TemplateColumn(template_code=ALERT_OBJECT, verbose_name=_('Object'), orderable=False)
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'), orderable=False)
     message = tables.Column(verbose_name=_('Message'))
     acknowledged_by = tables.Column(verbose_name=_('Acknowledged by'))
     acknowledged_at = columns.DateTimeColumn(verbose_name=_('Acknowledged'))
@@ -35,7 +53,11 @@ class AlertTable(NetBoxTable):
     resolved_at = columns.DateTimeColumn(verbose_name=_('Resolved'))
     created = columns.DateTimeColumn(verbose_name=_('Raised'))
     alert_actions = columns.TemplateColumn(
-        template_code=ALERT_ACTIONS, verbose_name='', orderable=False, exclude_from_export=True
+        template_code=ALERT_ACTIONS,
+        verbose_name='',
+        orderable=False,
+        exclude_from_export=True,
+        attrs={'td': {'class': 'text-end text-nowrap'}},
     )
     tags = columns.TagColumn(url_name='plugins:netbox_archiflow:alert_list')
 
@@ -44,6 +66,7 @@ class AlertTable(NetBoxTable):
         fields = (
             'pk',
             'id',
+            'status',
             'severity',
             'alert_type',
             'object_type',
@@ -63,6 +86,7 @@ class AlertTable(NetBoxTable):
         default_columns = (
             'pk',
             'id',
+            'status',
             'severity',
             'alert_type',
             'object',

@@ -6,6 +6,20 @@ from netbox_archiflow.models import Segment
 
 __all__ = ('SegmentTable',)
 
+# The table sits inside the list's bulk-action form (forms cannot nest): the button posts that form to the release
+# view, with the form's CSRF token.
+RELEASE_BUTTON = """
+{% load i18n %}
+{% with return_url=request.get_full_path|urlencode %}
+{% if record.is_allocated and perms.netbox_archiflow.release_segment %}
+  <button type="submit" class="btn btn-sm btn-warning" formmethod="post"
+    formaction="{% url 'plugins:netbox_archiflow:segment_release' pk=record.pk %}?return_url={{ return_url }}">
+    <i class="mdi mdi-lan-disconnect" aria-hidden="true"></i> {% trans "Release" %}
+  </button>
+{% endif %}
+{% endwith %}
+"""
+
 
 class SegmentTable(PrimaryModelTable):
     prefix = tables.Column(
@@ -22,8 +36,10 @@ class SegmentTable(PrimaryModelTable):
     dhcp = columns.BooleanColumn(verbose_name=_('DHCP'))
     status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
     cluster = tables.Column(verbose_name=_('Cluster'))
+    netbox_cluster = tables.Column(verbose_name=_('NetBox cluster'), linkify=True)
     allocated_at = columns.DateTimeColumn(verbose_name=_('Allocated at'), timespec='minutes')
     tags = columns.TagColumn(url_name='plugins:netbox_archiflow:segment_list')
+    actions = columns.ActionsColumn(extra_buttons=RELEASE_BUTTON)
 
     class Meta(PrimaryModelTable.Meta):
         model = Segment
@@ -40,6 +56,7 @@ class SegmentTable(PrimaryModelTable):
             'dhcp',
             'status',
             'cluster',
+            'netbox_cluster',
             'allocated_at',
             'description',
             'comments',

@@ -208,6 +208,22 @@ class ManualAlertTest(AlertTestCase):
         nobody = mock.Mock(user=User.objects.create_user('nobody2'))
         self.assertIn('No permission', OpenAlertsWidget().render(nobody))
 
+    def test_open_alerts_widget_can_be_added_to_the_dashboard(self):
+        self.add_permissions('netbox_archiflow.view_alert')
+        self.client.get(reverse('home'))  # creates the user's dashboard, as a first visit does
+        url = reverse('extras:dashboardwidget_add')
+        for widget_class in ('extras.NoteWidget', 'netbox_archiflow.OpenAlertsWidget'):
+            response = self.client.get(f'{url}?widget_class={widget_class}', HTTP_HX_REQUEST='true')
+            self.assertHttpStatus(response, 200)
+            self.assertContains(response, 'value="netbox_archiflow.OpenAlertsWidget"')
+        response = self.client.post(
+            url, {'widget_class': 'netbox_archiflow.OpenAlertsWidget', 'config-max_items': 5}, HTTP_HX_REQUEST='true'
+        )
+        self.assertEqual(response.headers['HX-Redirect'], reverse('home'))
+        response = self.client.get(reverse('home'))
+        self.assertContains(response, 'Open alerts')
+        self.assertContains(response, self.alert.get_absolute_url())
+
 
 class AlertImportTest(AlertTestCase):
     url = reverse('plugins:netbox_archiflow:alert_bulk_import')
@@ -308,3 +324,83 @@ class AlertImportTest(AlertTestCase):
         response = self.import_csv(f'device_down,critical,dcim.device,{self.device.pk},down,')
         self.assertEqual(response.status_code, 403)
         self.assertEqual(Alert.objects.count(), 0)
+
+
+class DeletedObjectAlertTest(AlertTestCase):
+    def test_deleting_the_object_resolves_its_alerts_and_keeps_its_name(self):
+        pool = IPPool.objects.create(name='doomed', prefix=Prefix.objects.create(prefix='10.94.0.0/29'))
+        device = create_test_device('doomed-device')
+        address = IPAddress.objects.create(address='10.94.1.1/24')
+        raised = [
+            alert_service.raise_alert('pool_threshold', pool, severity='warning', message='m')[0],
+            alert_service.raise_alert('pool_exhausted', pool, severity='critical', message='m')[0],
+            alert_service.raise_alert('device_down', device, severity='critical', message='m')[0],
+            alert_service.raise_alert('ip_conflict', address, severity='critical', message='m')[0],
+        ]
+        Alert.objects.filter(pk=raised[2].pk).update(object_repr='')  # e.g. an alert from an old import
+        for obj in (pool, device, address):
+            with self.committed():
+                obj.delete()
+        self.assertEqual(Alert.objects.filter(resolved_at__isnull=True).count(), 0)
+        resolutions = {alert.alert_type: alert for alert in Alert.objects.all()}
+        self.assertEqual(resolutions['pool_threshold'].details['resolution'], 'IP pool doomed was deleted')
+        self.assertEqual(resolutions['pool_exhausted'].object_repr, 'doomed')
+        self.assertEqual(resolutions['device_down'].object_repr, 'doomed-device')
+        self.assertEqual(resolutions['device_down'].details['resolution'], 'device doomed-device was deleted')
+        self.assertEqual(resolutions['ip_conflict'].details['resolution'], 'IP address 10.94.1.1/24 was deleted')
+
+        self.add_permissions('netbox_archiflow.view_alert')
+        response = self.client.get(reverse('plugins:netbox_archiflow:alert_list'))
+        self.assertContains(response, 'doomed-device <span class="text-muted">(deleted)</span>', html=False)
+        response = self.client.get(resolutions['pool_threshold'].get_absolute_url())
+        self.assertContains(response, 'IP pool doomed was deleted')
+
+    def test_an_imported_alert_must_be_about_the_model_of_its_type(self):
+        self.add_permissions('netbox_archiflow.add_alert', 'dcim.view_device')
+        device = create_test_device('wrong-type')
+        data = f'alert_type,severity,object_type,object_id,message\npool_threshold,warning,dcim.device,{device.pk},m'
+        response = self.client.post(
+            reverse('plugins:netbox_archiflow:alert_bulk_import'),
+            {'data': data, 'format': 'csv', 'csv_delimiter': 'auto'},
+        )
+        self.assertIn(
+            'Record 1 object_type: A pool_threshold alert is about a netbox_archiflow.ippool.',
+            ' '.join(response.context['form'].non_field_errors()),
+        )
+        self.assertEqual(Alert.objects.count(), 0)
+
+
+class AlertPagesTest(AlertTestCase):
+    def setUp(self):
+        super().setUp()
+        self.add_permissions('netbox_archiflow.view_alert', 'netbox_archiflow.change_alert')
+        pool = IPPool.objects.create(name='pages', prefix=Prefix.objects.create(prefix='10.95.0.0/29'))
+        self.alert, _ = alert_service.raise_alert('pool_threshold', pool, severity='warning', message='nearly full')
+
+    def test_status_badge_follows_the_alert(self):
+        for expected, change in (('Open', None), ('Acknowledged', 'acknowledged_at'), ('Resolved', 'resolved_at')):
+            if change:
+                Alert.objects.filter(pk=self.alert.pk).update(**{change: self.alert.created})
+            response = self.client.get(self.alert.get_absolute_url())
+            self.assertContains(response, f'id="alert-status">{expected}</span>')
+
+    def test_list_rows_have_labelled_buttons_that_post_through_the_list_form(self):
+        response = self.client.get(reverse('plugins:netbox_archiflow:alert_list'))
+        acknowledge = reverse('plugins:netbox_archiflow:alert_acknowledge', kwargs={'pk': self.alert.pk})
+        resolve = reverse('plugins:netbox_archiflow:alert_resolve', kwargs={'pk': self.alert.pk})
+        self.assertContains(response, f'formaction="{acknowledge}?return_url=')
+        self.assertContains(response, f'href="{resolve}?return_url=')
+        self.assertRegex(response.content.decode(), r'</i> Acknowledge\s*</button>')
+        self.assertNotContains(response, '<form method="post" action="' + acknowledge)
+
+    def test_resolve_asks_for_confirmation_first(self):
+        url = reverse('plugins:netbox_archiflow:alert_resolve', kwargs={'pk': self.alert.pk})
+        response = self.client.get(f'{url}?return_url=/plugins/archiflow/alerts/')
+        self.assertContains(response, 'Confirm resolution')
+        self.assertContains(response, 'name="return_url" value="/plugins/archiflow/alerts/"')
+        self.alert.refresh_from_db()
+        self.assertIsNone(self.alert.resolved_at)
+        response = self.client.post(url, {'return_url': '/plugins/archiflow/alerts/'})
+        self.assertRedirects(response, '/plugins/archiflow/alerts/', fetch_redirect_response=False)
+        self.alert.refresh_from_db()
+        self.assertIsNotNone(self.alert.resolved_at)

@@ -28,8 +28,10 @@ class EditorUrlTest(TestCase):
     def test_configured_url_otherwise(self):
         request = RequestFactory().get('/')
         config = {'netbox_archiflow': {'drawio_url': 'https://draw.example.org/app/'}}
-        not_installed = mock.patch.object(drawio_webapp, 'is_installed', return_value=False)
-        with not_installed, override_settings(PLUGINS_CONFIG=config):
+        with (
+            mock.patch.object(drawio_webapp, 'is_installed', return_value=False),
+            override_settings(PLUGINS_CONFIG=config),
+        ):
             self.assertTrue(drawio_webapp.editor_url(request).startswith('https://draw.example.org/app/?embed=1'))
             self.assertNotIn('offline=1', drawio_webapp.editor_url(request))
             self.assertEqual(drawio_webapp.editor_origin(request), 'https://draw.example.org')

@@ -166,7 +166,7 @@ class DiagramRestAPIContractTest(TestCase):
         for xml, status, code in (
             ('<mxfile><diagram>', 400, 'xml_malformed'),
             ('<!DOCTYPE x [<!ENTITY a "b">]><mxfile/>', 400, 'xml_forbidden'),
-            (ONE.replace('alpha', '\ud800'), 400, 'xml_malformed'),
+            (ONE.replace('alpha', '\ud800'), 400, 'invalid_input'),  # refused where JSON enters
         ):
             response = self.client.patch(self.url, {'xml': xml}, content_type='application/json')
             self.assertEqual((response.status_code, response.json()['code']), (status, code))
@@ -313,6 +313,45 @@ class FromTemplateAndImportTest(TestCase):
         diagram = Diagram.objects.get(name='T1')
         self.assertIn('fra1-core-01', diagram.xml)
         self.assertEqual(diagram.versions.get().change_summary, 'From template Site')
+
+    def test_site_variables_are_taken_from_the_chosen_site(self):
+        self.add_permissions('netbox_archiflow.add_diagram', 'netbox_archiflow.view_diagramtemplate', 'dcim.view_site')
+        site = Site.objects.create(name='ams1', slug='ams1')
+        url = reverse('plugins:netbox_archiflow:diagram_from_template')
+        self.assertContains(self.client.get(f'{url}?template={self.template.pk}'), 'empty: taken from the chosen site')
+        response = self.client.post(url, {'template': self.template.pk, 'name': 'T2', 'site': site.pk})
+        self.assertEqual(response.status_code, 302)
+        self.assertIn('ams1-core-01', Diagram.objects.get(name='T2').xml)
+        neither = self.client.post(url, {'template': self.template.pk, 'name': 'T3'})
+        self.assertContains(neither, 'Fill this in or choose a site.')
+
+    def test_xml_help_on_a_new_diagram_does_not_mention_current_content(self):
+        self.add_permissions('netbox_archiflow.add_diagram', 'netbox_archiflow.change_diagram')
+        add = self.client.get(reverse('plugins:netbox_archiflow:diagram_add'))
+        self.assertContains(add, 'leave empty for an empty diagram')
+        self.assertNotContains(add, 'keep the current content')
+        diagram = Diagram.objects.create(name='existing')
+        edit = self.client.get(reverse('plugins:netbox_archiflow:diagram_edit', kwargs={'pk': diagram.pk}))
+        self.assertContains(edit, 'keep the current content')
+
+    def test_pages_outside_object_views_have_breadcrumbs(self):
+        self.add_permissions(
+            'netbox_archiflow.add_diagram',
+            'netbox_archiflow.view_diagramtemplate',
+            'netbox_archiflow.view_diagram',
+            'netbox_archiflow.view_diagramversion',
+        )
+        diagrams = reverse('plugins:netbox_archiflow:diagram_list')
+        for name in ('diagram_from_template', 'diagram_import_files'):
+            page = self.client.get(reverse(f'plugins:netbox_archiflow:{name}'))
+            self.assertContains(page, f'<li class="breadcrumb-item"><a href="{diagrams}">Diagrams</a></li>', html=True)
+        diagram = service.create_diagram('Crumbs', ONE)
+        page = self.client.get(diagram.versions.get().get_absolute_url())
+        self.assertContains(
+            page, f'<li class="breadcrumb-item"><a href="{diagram.get_absolute_url()}">Crumbs</a></li>', html=True
+        )
+        versions = reverse('plugins:netbox_archiflow:diagram_versions', kwargs={'pk': diagram.pk})
+        self.assertContains(page, f'<li class="breadcrumb-item"><a href="{versions}">Versions</a></li>', html=True)
 
     def test_bulk_import_with_xml_creates_version_one(self):
         self.add_permissions('netbox_archiflow.add_diagram', 'netbox_archiflow.view_diagram')

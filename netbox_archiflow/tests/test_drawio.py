@@ -4,9 +4,10 @@ import ast
 import json
 import unittest
 from pathlib import Path
+from xml.etree.ElementTree import fromstring
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.drawio import content, diff, pages, svg, templates
+from netbox_archiflow.drawio import content, diff, pages, preview, svg, templates
 from netbox_archiflow.drawio.errors import DrawioError
 from netbox_archiflow.errors import ServiceError
 
@@ -237,3 +238,68 @@ class SanitizeSvgTest(unittest.TestCase):
         with self.assertRaises(DrawioError) as ctx:
             svg.sanitize_svg('<svg xmlns="http://www.w3.org/2000/svg">' + ' ' * 2000 + '</svg>', 1024)
         self.assertEqual((ctx.exception.status, ctx.exception.field), (413, 'svg'))
+
+
+class PreviewTest(unittest.TestCase):
+    SVG = '{http://www.w3.org/2000/svg}'
+
+    def render(self, *cells):
+        return fromstring(preview.render_preview(parse(samples.mxfile(*cells))))
+
+    def texts(self, root):
+        return [''.join(t.itertext()) for t in root.iter(f'{self.SVG}text')]
+
+    def test_vertices_edges_and_labels(self):
+        root = self.render(
+            samples.cell('a', 'leaf', 0, 0),
+            samples.cell('b', 'core', 300, 0, style='ellipse;fillColor=#dae8fc;strokeColor=#6c8ebf;'),
+            samples.edge('e1', 'a', 'b', label='100G'),
+        )
+        self.assertEqual(self.texts(root), ['leaf', 'core', '100G'])
+        self.assertEqual(root.find(f'.//{self.SVG}ellipse').get('fill'), '#dae8fc')
+        line = root.find(f'.//{self.SVG}polyline')
+        self.assertEqual(line.get('points'), '120,30 300,30')  # from border to border
+        self.assertEqual(root.get('viewBox'), '-10 -10 440 80')
+
+    def test_document_text_never_becomes_markup(self):
+        root = self.render(
+            samples.cell('a', '<script>alert(1)</script>x', style='html=1;fillColor=url(https://evil.example/);'),
+            samples.cell('b', '<img src=x onerror=alert(1)>', style='fontColor=javascript:alert(1)'),
+        )
+        tags = {element.tag for element in root.iter()}
+        self.assertLessEqual(tags, {f'{self.SVG}{t}' for t in ('svg', 'g', 'rect', 'text', 'tspan')})
+        self.assertEqual(self.texts(root), ['alert(1)x', '<img src=x onerror=alert(1)>'])
+        self.assertEqual({r.get('fill') for r in root.iter(f'{self.SVG}rect')}, {'#ffffff'})
+        rendered = preview.render_preview(parse(samples.mxfile(samples.cell('a', 'x'))))
+        self.assertEqual(svg.sanitize_svg(rendered, LIMIT), rendered)
+
+    def test_children_of_containers_and_hidden_cells(self):
+        group = samples.cell('g', 'rack', 100, 100, 200, 200, style='swimlane;')
+        child = samples.cell('c', 'server', 10, 40, 50, 20).replace('parent="1"', 'parent="g"')
+        hidden = samples.cell('h', 'hidden').replace('vertex="1"', 'vertex="1" visible="0"')
+        root = self.render(group, child, hidden)
+        self.assertEqual(self.texts(root), ['rack', 'server'])
+        server = [r for r in root.iter(f'{self.SVG}rect') if r.get('width') == '50'][0]
+        self.assertEqual((server.get('x'), server.get('y')), ('110', '140'))
+
+    def test_labels_are_cut_to_what_fits_their_shape(self):
+        root = self.render(samples.cell('a', 'word ' * 2000, width=120, height=60))
+        lines = [''.join(t.itertext()) for t in root.iter(f'{self.SVG}tspan')]
+        self.assertEqual(len(lines), 4)  # 60 px of 12 px text
+        self.assertTrue(lines[-1].endswith('…'))
+        unwrapped = self.render(samples.cell('a', 'x' * 5000, style='rounded=0;'))
+        self.assertLess(len(self.texts(unwrapped)[0]), 200)
+
+    def test_empty_and_compressed(self):
+        empty = fromstring(preview.render_preview(parse(samples.mxfile())))
+        self.assertEqual((empty.get('width'), empty.get('height')), ('160', '90'))
+        compressed = preview.render_preview(parse(samples.compressed_mxfile(samples.cell('a', 'packed'))))
+        self.assertIn('>packed<', compressed)
+
+    def test_what_drawio_saved_renders(self):
+        for name, capture in DRAWIO_SAVES.items():
+            with self.subTest(source=name):
+                self.assertEqual(
+                    preview.render_preview(parse(capture['original'])),
+                    preview.render_preview(parse(capture['saves'][0])),
+                )

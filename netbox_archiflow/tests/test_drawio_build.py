@@ -6,8 +6,6 @@ from xml.etree import ElementTree
 from netbox_archiflow.drawio import content, pages
 from netbox_archiflow.drawio.build import Container, Edge, EndLabel, Link, Node, Topology, build_diagram
 from netbox_archiflow.drawio.merge import merge_diagram
-from netbox_archiflow.drawio.preview import render_preview
-from netbox_archiflow.drawio.svg import sanitize_svg
 
 LIMIT = 10 * 1024 * 1024
 
@@ -177,16 +175,6 @@ class BuildTest(unittest.TestCase):
         for index, a in enumerate(ordered):
             for b in ordered[index + 1 :]:
                 self.assertFalse(overlap(a, b))
-
-
-class PreviewTest(unittest.TestCase):
-    def test_preview_is_a_storable_svg_with_the_labels(self):
-        model = pages.parse_diagram(build_diagram(sample()), LIMIT).pages[0][2]
-        svg = render_preview(model)
-        self.assertEqual(sanitize_svg(svg, LIMIT).count('<'), svg.count('<'))
-        for text in ('Site A', 'Hall 1', 'dev-1', 'server-4', '10.0.0.4'):
-            self.assertIn(f'>{text}<', svg)
-        self.assertIn('<polyline', svg)
 
 
 class MergeTest(unittest.TestCase):

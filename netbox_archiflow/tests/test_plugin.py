@@ -3,6 +3,7 @@ from io import StringIO
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
+from django.db.models import ManyToOneRel
 from django.test import override_settings
 from django.urls import reverse
 
@@ -74,3 +75,18 @@ class DemoDataTest(TestCase):
         self.assertGreater(first['Cable'], 0)
         call_command('archiflow_demo', verbosity=0, stdout=StringIO())
         self.assertEqual(self.counts(), first)
+
+
+class CoreModelFieldsTest(TestCase):
+    """Core's filterset coverage check (``test_missing_filters``) walks ``Model._meta.get_fields()`` and skips only
+    reverse foreign keys: any other relation the plugin adds to a core model would fail NetBox's own suite."""
+
+    def test_the_plugin_adds_only_reverse_foreign_keys_to_core_models(self):
+        plugin_models = set(apps.get_app_config('netbox_archiflow').get_models())
+        for model in apps.get_models():
+            if model in plugin_models:
+                continue
+            for field in model._meta.get_fields():
+                if getattr(field, 'related_model', None) in plugin_models and field.auto_created:
+                    with self.subTest(model=model._meta.label, field=field.name):
+                        self.assertIs(type(field), ManyToOneRel)

@@ -17,6 +17,7 @@ from utilities.testing import APITestCase, APIViewTestCases
 
 NS = 'plugins-api:netbox_archiflow'
 API = f'{NS}-api'
+USAGE_FIELDS = 'total allocated reserved available utilization'
 
 
 class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
@@ -63,9 +64,54 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
             self.assertHttpStatus(response, status.HTTP_200_OK)
             self.assertEqual([pool['name'] for pool in response.data['results']], expected, ordering)
 
+    def _build_query_with_filter(self, name, filter_string):
+        # NetBox's generic query selects scalar fields by name; usage is an object.
+        query = super()._build_query_with_filter(name, filter_string)
+        return query.replace('\nusage\n', f'\nusage {{ {USAGE_FIELDS} }}\n')
+
+    def graphql(self, query):
+        response = self.client.post(reverse('graphql'), {'query': query}, format='json', **self.header)
+        self.assertHttpStatus(response, status.HTTP_200_OK)
+        return response.json()
+
+    def test_graphql_usage_is_typed_field_by_field(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        data = self.graphql('{ netbox_archiflow_ippool_list { name usage { available utilization } } }')
+        self.assertNotIn('errors', data)
+        self.assertEqual(
+            data['data']['netbox_archiflow_ippool_list'][0]['usage'], {'available': 253, 'utilization': 0.39}
+        )
+        # An IPv6 /64 has more addresses than GraphQL's 32-bit Int holds: BigInt.
+        pool = IPPool.objects.create(name='v6', prefix=Prefix.objects.create(prefix='2001:db8:1::/64'))
+        data = self.graphql(f'{{ netbox_archiflow_ippool(id: {pool.pk}) {{ usage {{ {USAGE_FIELDS} }} }} }}')
+        self.assertNotIn('errors', data)
+        usage = data['data']['netbox_archiflow_ippool']['usage']
+        self.assertEqual(int(usage['total']), pool_service.pool_usage(pool)['total'])
+        self.assertGreater(int(usage['total']), 2**32)
+        type_fields = self.graphql('{ __type(name: "IPPoolUsageType") { fields { name type { ofType { name } } } } }')
+        self.assertEqual(
+            {field['name']: field['type']['ofType']['name'] for field in type_fields['data']['__type']['fields']},
+            {
+                'total': 'BigInt',
+                'allocated': 'BigInt',
+                'reserved': 'BigInt',
+                'available': 'BigInt',
+                'utilization': 'Float',
+            },
+        )
+
+    def test_graphql_enum_filter(self):
+        self.add_permissions('netbox_archiflow.view_ippool')
+        IPPool.objects.filter(name='Pool 1').update(pool_type='dhcp')
+        data = self.graphql('{ netbox_archiflow_ippool_list(filters: {pool_type: {exact: TYPE_DHCP}}) { name } }')
+        self.assertEqual(data, {'data': {'netbox_archiflow_ippool_list': [{'name': 'Pool 1'}]}})
+        data = self.graphql('{ netbox_archiflow_ippool_list(filters: {pool_type: {exact: TYPE_BOGUS}}) { name } }')
+        self.assertIn('errors', data)
+        self.assertIn('TYPE_BOGUS', data['errors'][0]['message'])
+
     def test_graphql_usage_of_a_list_costs_no_query_per_pool(self):
         self.add_permissions('netbox_archiflow.view_ippool')
-        query = '{ netbox_archiflow_ippool_list { name usage } }'
+        query = f'{{ netbox_archiflow_ippool_list {{ name usage {{ {USAGE_FIELDS} }} }} }}'
 
         def run():
             with CaptureQueriesContext(connection) as queries:
@@ -152,6 +198,26 @@ class AlertAPITest(
             alert_service.raise_alert(
                 'pool_threshold', pool, severity='warning', message=f'pool {n} is full', details={'n': n}
             )
+
+    def test_graphql_is_open_and_enum_filters(self):
+        self.add_permissions('netbox_archiflow.view_alert')
+        alert = Alert.objects.order_by('pk').first()
+        alert_service.resolve(alert)
+
+        def names(filters):
+            query = f'{{ netbox_archiflow_alert_list(filters: {filters}) {{ message is_open severity }} }}'
+            response = self.client.post(reverse('graphql'), {'query': query}, format='json', **self.header)
+            return response.json()
+
+        data = names('{is_open: true, severity: {exact: SEVERITY_WARNING}, alert_type: {exact: TYPE_POOL_THRESHOLD}}')
+        self.assertEqual(
+            sorted(data['data']['netbox_archiflow_alert_list'], key=lambda alert: alert['message']),
+            [{'message': f'pool {n} is full', 'is_open': True, 'severity': 'warning'} for n in (1, 2)],
+        )
+        data = names('{is_open: false}')
+        self.assertEqual(data['data']['netbox_archiflow_alert_list'][0]['is_open'], False)
+        for bogus in ('{severity: {exact: SEVERITY_BOGUS}}', '{alert_type: {exact: "pool_threshold"}}'):
+            self.assertIn('errors', names(bogus), bogus)
 
 
 class PoolActionsAPITest(APITestCase):

@@ -182,6 +182,22 @@ class CorePagePanelsTest(TestCase):
         self.assertContains(self.client.get(device.get_absolute_url()), 'panel-asset')
         self.assertContains(self.client.get(reverse('home')), 'ArchiFlow')
 
+    def test_ip_address_page_shows_its_allocation(self):
+        self.add_permissions('ipam.view_ipaddress', 'netbox_archiflow.view_ipallocation')
+        pool = IPPool.objects.create(name='ip-panel', prefix=Prefix.objects.create(prefix='10.116.0.0/29'))
+        allocation, _ = pool_service.allocate_ip(pool, 'panel-asset-2')
+        page = self.client.get(allocation.ip_address.get_absolute_url())
+        self.assertContains(page, 'ArchiFlow allocation')
+        self.assertContains(page, allocation.get_absolute_url())
+        self.assertContains(page, pool.get_absolute_url())
+        self.assertContains(page, 'panel-asset-2')
+        self.assertNotContains(
+            self.client.get(IPAddress.objects.create(address='10.117.0.1/24').get_absolute_url()),
+            'ArchiFlow allocation',
+        )
+        self.remove_permissions('netbox_archiflow.view_ipallocation')
+        self.assertNotContains(self.client.get(allocation.ip_address.get_absolute_url()), 'ArchiFlow allocation')
+
 
 class FilterSetTest(TestCase):
     @classmethod

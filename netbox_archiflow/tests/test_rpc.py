@@ -3,6 +3,7 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
+from jsonschema import Draft202012Validator
 
 from core.models import ObjectChange, ObjectType
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
@@ -10,7 +11,7 @@ from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.rpc import registry
-from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, tool
+from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
 from users.constants import TOKEN_PREFIX
 from users.models import ObjectPermission, Token
 from utilities.testing import APITestCase, TestCase
@@ -37,6 +38,9 @@ class RPCTestCase(APITestCase):
         result = answer['result']
         self.assertEqual(json.loads(result['content'][0]['text']), result['structuredContent'])
         self.assertEqual(result['content'][0]['type'], 'text')
+        if not result['isError']:
+            # MCP clients reject structured content that does not match the announced outputSchema.
+            Draft202012Validator(get_tool(name).output_schema).validate(result['structuredContent'])
         return result
 
 
@@ -45,12 +49,45 @@ class ProtocolTest(RPCTestCase):
         self.assertEqual(reverse('plugins-api:netbox_archiflow-api:rpc'), RPC_URL)
 
     def test_authentication_is_the_rest_apis(self):
-        response = self.client.post(
+        """No or a bad token: 401 with WWW-Authenticate: Bearer and a JSON-RPC error MCP clients can show."""
+        anonymous = self.client.post(
             RPC_URL, json.dumps({'jsonrpc': '2.0', 'id': 1, 'method': 'tools/list'}), content_type='application/json'
         )
-        self.assertIn(response.status_code, (401, 403))
         bad = {'HTTP_AUTHORIZATION': f'Bearer {TOKEN_PREFIX}nope.nope'}
-        self.assertIn(self.rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}, header=bad).status_code, (401, 403))
+        for response in (anonymous, self.rpc({'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}, header=bad)):
+            self.assertEqual(response.status_code, 401)
+            self.assertEqual(response['WWW-Authenticate'], 'Bearer')
+            self.assertEqual(response['Content-Type'], 'application/json')
+            error = response.json()['error']
+            self.assertEqual(error['code'], -32600)
+            self.assertEqual(error['data'], {'status': 401})
+            self.assertTrue(error['message'])
+
+    def test_get_is_405_whatever_the_accept_header(self):
+        for accept in ('text/event-stream', 'application/json', '*/*'):
+            for header in (self.header, {}):
+                response = self.client.get(RPC_URL, HTTP_ACCEPT=accept, **header)
+                self.assertEqual(response.status_code, 405, (accept, header))
+                self.assertIn('POST', response['Allow'])
+                self.assertEqual(response.json()['error']['code'], -32600)
+
+    def test_protocol_version_header(self):
+        ping = {'jsonrpc': '2.0', 'id': 1, 'method': 'ping'}
+        for version in ('2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'):
+            response = self.rpc(ping, header={**self.header, 'HTTP_MCP_PROTOCOL_VERSION': version})
+            self.assertEqual(response.status_code, 200, version)
+        response = self.rpc(ping, header={**self.header, 'HTTP_MCP_PROTOCOL_VERSION': '2023-01-01'})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('2023-01-01', response.json()['error']['message'])
+        self.assertIn('2025-11-25', response.json()['error']['message'])
+        answer = self.rpc(
+            {'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2025-11-25'}}
+        ).json()
+        self.assertEqual(answer['result']['protocolVersion'], '2025-11-25')
+        answer = self.rpc(
+            {'jsonrpc': '2.0', 'id': 1, 'method': 'initialize', 'params': {'protocolVersion': '2099-01-01'}}
+        ).json()
+        self.assertEqual(answer['result']['protocolVersion'], '2025-11-25')
 
     def test_initialize_and_list(self):
         answer = self.rpc(
@@ -67,8 +104,27 @@ class ProtocolTest(RPCTestCase):
             {'get-ip-pools', 'allocate-ip', 'release-ip', 'get-ip-usage', 'get-devices', 'save-device'} <= names
         )
         for entry in tools:
-            self.assertEqual(set(entry), {'name', 'description', 'inputSchema'})
+            self.assertEqual(set(entry), {'name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'})
             self.assertEqual(entry['inputSchema']['type'], 'object')
+            self.assertEqual(entry['outputSchema']['type'], 'object')
+            self.assertEqual(entry['annotations']['title'], entry['title'])
+        annotations = {entry['name']: entry['annotations'] for entry in tools}
+        self.assertEqual(
+            annotations['get-ip-pools'], {'title': 'List IP pools', 'readOnlyHint': True, 'idempotentHint': True}
+        )
+        self.assertEqual(
+            annotations['release-ip'],
+            {'title': 'Release an IP address', 'readOnlyHint': False, 'destructiveHint': True, 'idempotentHint': True},
+        )
+        self.assertEqual(
+            annotations['allocate-ip'],
+            {
+                'title': 'Allocate an IP address',
+                'readOnlyHint': False,
+                'destructiveHint': False,
+                'idempotentHint': True,
+            },
+        )
 
     def test_standard_error_codes(self):
         self.assertEqual(self.rpc(None, raw='{"jsonrpc": "2.0", ').json()['error']['code'], -32700)
@@ -122,7 +178,7 @@ class ProtocolTest(RPCTestCase):
         self.assertEqual(answers[1]['error']['code'], -32601)
 
     def test_unexpected_exception_is_32603_not_500(self):
-        @tool('test-explodes', 'Raises.', {'type': 'object'})
+        @tool('test-explodes', 'Raises.', {'type': 'object'}, output_schema={'type': 'object'}, title='Explodes')
         def explodes(user, arguments):
             raise RuntimeError('boom')
 
@@ -143,7 +199,11 @@ class RegistryTest(TestCase):
             get_pools.validate({'limit': 0})
         self.assertEqual(ctx.exception.argument, 'limit')
         with self.assertRaises(ValueError):
-            tool('get-ip-pools', 'duplicate', {'type': 'object'})(lambda user, arguments: {})
+            tool('get-ip-pools', 'duplicate', {'type': 'object'}, output_schema={'type': 'object'}, title='Dup')(
+                lambda user, arguments: {}
+            )
+        with self.assertRaises(ValueError):
+            tool('test-not-an-object', 'A list.', {'type': 'object'}, output_schema={'type': 'array'}, title='No')
 
 
 class PoolToolsTest(RPCTestCase):

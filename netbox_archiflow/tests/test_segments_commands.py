@@ -87,3 +87,19 @@ class DemoSegmentsTest(TestCase):
         counts = (Segment.objects.count(), Segment.objects.filter(status='allocated').count())
         call_command('archiflow_demo', stdout=StringIO())
         self.assertEqual((Segment.objects.count(), Segment.objects.filter(status='allocated').count()), counts)
+
+    def test_demo_kubernetes_clusters_hold_their_production_segments(self):
+        User.objects.create_superuser('demo-admin', 'demo@example.com', 'x')
+        call_command('archiflow_demo', stdout=StringIO())
+        held = {
+            name: sorted(Segment.objects.filter(netbox_cluster__name=name).values_list('site_group__slug', 'vrf__name'))
+            for name in ('k8s-eu-west-prod', 'k8s-ams1', 'k8s-sin1')
+        }
+        self.assertEqual(
+            held,
+            {
+                'k8s-eu-west-prod': [('eu-west', 'Production')] * 2,  # allocated under its name, then linked
+                'k8s-ams1': [('eu-west', 'Production')],
+                'k8s-sin1': [('apac', 'Production')],
+            },
+        )

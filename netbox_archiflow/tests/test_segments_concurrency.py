@@ -6,47 +6,24 @@ uniquely named objects through ``django_db_blocker`` and delete them again in ``
 
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections, transaction
 
 from dcim.models import SiteGroup
-from ipam.models import VLAN, VRF, Prefix, VLANGroup
+from ipam.models import VRF, Prefix
 from netbox.constants import ADVISORY_LOCK_KEYS
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.services.locks import lock_pool
 
-from .segment_fixtures import make_pool, make_segments
+from .segment_fixtures import committed_pools
 
 pytestmark = pytest.mark.concurrency
 
 THREADS = 10
-
-
-@contextmanager
-def committed_pools(*sizes):
-    """Committed (site group, VRF) pools with ``size`` free /24 segments each; removed afterwards."""
-    tag = uuid.uuid4().hex[:8]
-    pools = []
-    try:
-        for index, size in enumerate(sizes):
-            site_group, vrf = make_pool(f'cc-{tag}-{index}', f'10.{200 + index}.0.0/16')
-            make_segments(site_group, vrf, size)
-            pools.append((site_group, vrf))
-        yield pools
-    finally:
-        for site_group, vrf in pools:
-            for segment in Segment.objects.filter(site_group=site_group):
-                segment.delete()
-            Prefix.objects.filter(vrf=vrf).delete()
-            VLAN.objects.filter(group__scope_id=site_group.pk, group__name__contains=vrf.name).delete()
-            VLANGroup.objects.filter(scope_id=site_group.pk, name__contains=vrf.name).delete()
-            vrf.delete()
-            site_group.delete()
 
 
 def run_together(calls):
@@ -88,7 +65,7 @@ def test_parallel_allocations_are_distinct_and_exhaustion_is_clean(django_db_set
         allocated = Segment.objects.filter(site_group=site_group, status='allocated')
         assert allocated.count() == capacity
         assert len(set(allocated.values_list('cluster', flat=True))) == capacity
-        assert set(Prefix.objects.filter(archiflow_segment__in=allocated).values_list('status', flat=True)) == {
+        assert set(Prefix.objects.filter(pk__in=allocated.values('prefix')).values_list('status', flat=True)) == {
             'reserved'
         }
 

@@ -77,7 +77,10 @@ class SegmentActionViewTest(TestCase):
         list_page = self.client.get(reverse('plugins:netbox_archiflow:segment_list'))
         self.assertContains(list_page, reverse('plugins:netbox_archiflow:segment_allocate'))
         url = reverse('plugins:netbox_archiflow:segment_allocate')
-        self.assertHttpStatus(self.client.get(url), 200)
+        page = self.client.get(url)
+        self.assertHttpStatus(page, 200)
+        segments = reverse('plugins:netbox_archiflow:segment_list')
+        self.assertContains(page, f'<li class="breadcrumb-item"><a href="{segments}">Segments</a></li>', html=True)
         response = self.client.post(
             url, {'site_group': self.site_group.pk, 'vrf': self.vrf.pk, 'cluster': 'ui-c', 'count': 1}
         )
@@ -89,6 +92,31 @@ class SegmentActionViewTest(TestCase):
         self.client.post(release_url)
         segment.refresh_from_db()
         self.assertEqual(segment.status, 'free')
+
+    def test_release_forms_carry_a_valid_csrf_token(self):
+        """The button is rendered outside the page's template context: its form needs the token passed in."""
+        import re
+
+        from django.test import Client
+
+        self.grant('view', 'release')
+        first, second = service.allocate_segments(self.site_group, self.vrf, 'csrf-c', 2)[0]
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.user)
+        release = reverse('plugins:netbox_archiflow:segment_release', kwargs={'pk': first.pk})
+        page = client.get(first.get_absolute_url()).content.decode()
+        form = re.search(rf'<form action="{release}".*?</form>', page, re.S).group(0)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        response = client.post(release, {'csrfmiddlewaretoken': token})
+        self.assertRedirects(response, first.get_absolute_url(), fetch_redirect_response=False)
+        first.refresh_from_db()
+        self.assertEqual(first.status, 'free')
+
+        # The list row's Release posts the list's own form (forms cannot nest), which carries the token.
+        listing = client.get(reverse('plugins:netbox_archiflow:segment_list')).content.decode()
+        row_release = reverse('plugins:netbox_archiflow:segment_release', kwargs={'pk': second.pk})
+        self.assertIn(f'formaction="{row_release}?return_url=', listing)
+        self.assertNotIn(f'formaction="{release}?', listing)
 
     def test_allocate_exhausted_shows_error_and_changes_nothing(self):
         self.grant('view', 'allocate')
@@ -134,6 +162,22 @@ class SegmentActionViewTest(TestCase):
             self.assertHttpStatus(page, 200)
             self.assertContains(page, 'ArchiFlow segments')
             self.assertContains(page, str(self.segments[0].prefix.prefix))
+
+    def test_segment_panel_on_prefix_and_vlan_pages(self):
+        self.grant('view')
+        self.grant('view', model=Prefix)
+        self.grant('view', model=VLAN)
+        segment = service.allocate_segments(self.site_group, self.vrf, 'panel-cluster')[0][0]
+        for page in (
+            self.client.get(segment.prefix.get_absolute_url()),
+            self.client.get(segment.vlan.get_absolute_url()),
+        ):
+            self.assertHttpStatus(page, 200)
+            self.assertContains(page, segment.get_absolute_url())
+            self.assertContains(page, 'panel-cluster')
+            self.assertContains(page, 'Allocated')
+        container = Prefix.objects.get(vrf=self.vrf, status='container')
+        self.assertNotContains(self.client.get(container.get_absolute_url()), 'ArchiFlow segment')
 
     def test_list_page_query_count_does_not_grow_with_rows(self):
         from django.db import connection

@@ -36,6 +36,7 @@ class IPAllocationPanel(panels.ObjectAttributesPanel):
 
 
 class AlertPanel(panels.ObjectAttributesPanel):
+    status = attrs.ChoiceAttr('status')
     severity = attrs.ChoiceAttr('severity')
     alert_type = attrs.ChoiceAttr('alert_type', label=_('Type'))
     object = attrs.GenericForeignKeyAttr('object', linkify=True)
@@ -46,3 +47,4 @@ class AlertPanel(panels.ObjectAttributesPanel):
     acknowledged_at = attrs.DateTimeAttr('acknowledged_at')
     resolved_by = attrs.TextAttr('resolved_by')
     resolved_at = attrs.DateTimeAttr('resolved_at')
+    resolution = attrs.TextAttr('details.resolution', label=_('Resolution'))

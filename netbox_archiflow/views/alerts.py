@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 
@@ -116,5 +116,17 @@ class AlertAcknowledgeView(_AlertActionView):
 
 @register_model_view(Alert, 'resolve', path='resolve')
 class AlertResolveView(_AlertActionView):
+    """GET asks for confirmation (resolving cannot be undone); POST resolves."""
+
     operation = alert_service.resolve
     done = _('Resolved {alert}.')
+
+    def get(self, request, pk):
+        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk=pk)
+        if not alert.is_open:
+            return redirect(alert.get_absolute_url())
+        return render(
+            request,
+            'netbox_archiflow/alert_resolve.html',
+            {'object': alert, 'return_url': self.get_return_url(request, alert)},
+        )

@@ -217,7 +217,7 @@ class DiagramVersionsView(generic.ObjectView):
         versions = (
             DiagramVersion.objects.restrict(request.user, 'view')
             .filter(diagram=instance)
-            .defer('xml', 'diagram__xml', 'diagram__preview_svg')
+            .defer('xml', 'preview_svg', 'diagram__xml', 'diagram__preview_svg')
             .select_related('author', 'diagram')
         )
         table = tables.DiagramVersionTable(versions, exclude=('diagram',))
@@ -303,6 +303,15 @@ class DiagramPreviewView(DiagramObjectMixin, View):
         diagram = self.get_diagram(request, pk, 'preview_svg')
         name = diagram.name if request.GET.get('download') else None
         return svg_response(diagram.preview_svg or PLACEHOLDER_SVG, request, download_name=name)
+
+
+@register_model_view(DiagramVersion, 'preview', path='preview')
+class DiagramVersionPreviewView(ConditionalLoginRequiredMixin, View):
+    """The picture kept with one version, as inert as the diagram's preview."""
+
+    def get(self, request, pk):
+        qs = _restricted(DiagramVersion, request, 'view').only('pk', 'preview_svg')
+        return svg_response(get_object_or_404(qs, pk=pk).preview_svg or PLACEHOLDER_SVG, request)
 
 
 @register_model_view(Diagram, 'download', path='download')
@@ -456,7 +465,7 @@ def drawio_static(request, path):
 @register_model_view(DiagramVersion, 'list', path='', detail=False)
 class DiagramVersionListView(generic.ObjectListView):
     queryset = DiagramVersion.objects.select_related('diagram', 'author').defer(
-        'xml', 'diagram__xml', 'diagram__preview_svg'
+        'xml', 'preview_svg', 'diagram__xml', 'diagram__preview_svg'
     )
     filterset = filtersets.DiagramVersionFilterSet
     table = tables.DiagramVersionTable
@@ -465,7 +474,9 @@ class DiagramVersionListView(generic.ObjectListView):
 
 @register_model_view(DiagramVersion)
 class DiagramVersionView(generic.ObjectView):
-    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer('diagram__xml', 'diagram__preview_svg')
+    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer(
+        'preview_svg', 'diagram__xml', 'diagram__preview_svg'
+    )
     actions = ()
 
     def get_extra_context(self, request, instance):

@@ -29,7 +29,9 @@ __all__ = (
 
 
 def segment_list_queryset():
-    return Segment.objects.select_related('prefix', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
+    return Segment.objects.select_related(
+        'prefix', 'vrf', 'site_group', 'vlan', 'vlan__group', 'netbox_cluster', 'owner'
+    )
 
 
 class SegmentPanel(panels.ObjectAttributesPanel):
@@ -46,6 +48,7 @@ class SegmentPanel(panels.ObjectAttributesPanel):
 class SegmentStatePanel(panels.ObjectAttributesPanel):
     status = attrs.ChoiceAttr('status')
     cluster = attrs.TextAttr('cluster', style='font-monospace')
+    netbox_cluster = attrs.RelatedObjectAttr('netbox_cluster', linkify=True, label=_('NetBox cluster'))
     allocated_at = attrs.DateTimeAttr('allocated_at', spec='minutes', label=_('Allocated at'))
     prefix_status = attrs.ChoiceAttr('prefix.status', label=_('Prefix status'))
 
@@ -180,4 +183,4 @@ class SegmentReleaseView(GetReturnURLMixin, BaseObjectView):
             messages.error(request, exc.detail)
         else:
             messages.success(request, _('Released segment {segment}').format(segment=segment))
-        return redirect(segment.get_absolute_url())
+        return redirect(self.get_return_url(request, segment))

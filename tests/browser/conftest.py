@@ -64,20 +64,30 @@ def committed(django_db_blocker):
 
 @pytest.fixture
 def user(committed):
+    from core.models import ObjectChange
     from users.models import User
 
     password = uuid.uuid4().hex
     user = User.objects.create_superuser(f'browser-{uuid.uuid4().hex[:8]}', 'browser@example.com', password)
     committed.append(user)
     user.plain_password = password
-    return user
+    yield user
+    # The change log of what the test did through the UI outlives the user (SET_NULL): remove it first.
+    ObjectChange.objects.filter(user=user).delete()
 
 
 @pytest.fixture
 def page(browser, live_server, user):
-    """A logged-in page that refuses every request leaving the live server (the editor must work offline)."""
+    """A logged-in page that refuses every request leaving the live server (the editor must work offline).
+
+    The test fails when a page logs a console error, throws, or tried to reach another origin.
+    """
     context = browser.new_context(viewport={'width': 1400, 'height': 900})
     context.external_requests = []
+    context.console_errors = []
+    # The machine running the tests may be busy (two cores, several test runs): generous, not endless, waits.
+    context.set_default_timeout(60_000)
+    context.set_default_navigation_timeout(120_000)
 
     def route(route):
         url = route.request.url
@@ -88,6 +98,8 @@ def page(browser, live_server, user):
 
     context.route('**/*', route)
     page = context.new_page()
+    page.on('console', lambda msg: msg.type == 'error' and context.console_errors.append(f'{msg.text} {msg.location}'))
+    page.on('pageerror', lambda exc: context.console_errors.append(f'uncaught: {exc}'))
     page.goto(f'{live_server.url}/login/')
     page.fill('input[name=username]', user.username)
     page.fill('input[name=password]', user.plain_password)
@@ -95,3 +107,5 @@ def page(browser, live_server, user):
     page.wait_for_url(lambda url: '/login/' not in url)
     yield page
     context.close()
+    assert context.external_requests == [], 'requests left the NetBox origin'
+    assert context.console_errors == [], 'the browser console logged errors'

@@ -12,12 +12,14 @@ __all__ = ('AlertSerializer',)
 
 
 class AlertSerializer(SafeReferencesMixin, NetBoxModelSerializer):
+    """An alert raised by ArchiFlow about a pool, an address or a device; acknowledged and resolved, never created."""
+
     alert_type = ChoiceField(choices=AlertTypeChoices, read_only=True)
     severity = ChoiceField(choices=AlertSeverityChoices, read_only=True)
     object_type = ContentTypeField(read_only=True)
     object = GFKSerializerField(read_only=True)
-    acknowledged_by = UserSerializer(nested=True, read_only=True)
-    resolved_by = UserSerializer(nested=True, read_only=True)
+    acknowledged_by = UserSerializer(nested=True, read_only=True, allow_null=True)
+    resolved_by = UserSerializer(nested=True, read_only=True, allow_null=True)
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -50,8 +50,8 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     )
     change_summary = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
     version = serializers.IntegerField(read_only=True)
-    created_by = UserSerializer(nested=True, read_only=True)
-    updated_by = UserSerializer(nested=True, read_only=True)
+    created_by = UserSerializer(nested=True, read_only=True, allow_null=True)
+    updated_by = UserSerializer(nested=True, read_only=True, allow_null=True)
     preview_url = serializers.SerializerMethodField(read_only=True)
     export_url = serializers.SerializerMethodField(read_only=True)
 
@@ -110,9 +110,11 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
 
 class DiagramVersionSerializer(SafeReferencesMixin, BaseModelSerializer):
+    """An immutable numbered version of a diagram's content (who, when, why)."""
+
     diagram = DiagramSerializer(nested=True, read_only=True)
     kind = ChoiceField(choices=DiagramVersionKindChoices, read_only=True)
-    author = UserSerializer(nested=True, read_only=True)
+    author = UserSerializer(nested=True, read_only=True, allow_null=True)
 
     class Meta:
         model = DiagramVersion
@@ -125,6 +127,8 @@ class DiagramVersionSerializer(SafeReferencesMixin, BaseModelSerializer):
 
 
 class DiagramTemplateSerializer(SafeReferencesMixin, OrganizationalModelSerializer):
+    """A diagram template: Draw.io XML with declared ``{{variables}}``."""
+
     variables = serializers.JSONField(required=False)
 
     class Meta:
@@ -143,6 +147,8 @@ class DiagramTemplateSerializer(SafeReferencesMixin, OrganizationalModelSerializ
 
 
 class DiagramRestoreSerializer(serializers.Serializer):
+    """Input of ``diagrams/{id}/restore/``: the version to restore, and the version it was seen at."""
+
     version = serializers.IntegerField(min_value=1)
     base_version = serializers.IntegerField(min_value=0, required=False)
 
@@ -164,6 +170,8 @@ class DiagramRefreshSerializer(serializers.Serializer):
 
 
 class DiagramTemplateInstantiateSerializer(serializers.Serializer):
+    """Input of ``diagram-templates/{id}/instantiate/``: the new diagram's name and the variables' values."""
+
     name = serializers.CharField(max_length=100)
     variables = serializers.DictField(required=False, default=dict)
     site = serializers.IntegerField(required=False, allow_null=True)

@@ -21,6 +21,8 @@ User = get_user_model()
 
 
 class PoolUsageSerializer(serializers.Serializer):
+    """Usage of a pool: total, allocated, reserved and available addresses, utilization in percent."""
+
     total = serializers.IntegerField(read_only=True)
     allocated = serializers.IntegerField(read_only=True)
     reserved = serializers.IntegerField(read_only=True)
@@ -29,6 +31,9 @@ class PoolUsageSerializer(serializers.Serializer):
 
 
 class IPPoolSerializer(SafeReferencesMixin, PrimaryModelSerializer):
+    """A pool of addresses over a native prefix. Write either ``prefix`` (a reference) or ``network`` (a CIDR,
+    found or created in ``vrf``): one of the two is required to create a pool."""
+
     prefix = PrefixSerializer(nested=True, required=False)
     network = serializers.CharField(
         write_only=True, required=False, help_text='Create the pool from a CIDR (the prefix is found or created)'
@@ -87,12 +92,14 @@ class IPPoolSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
 
 class IPAllocationSerializer(SafeReferencesMixin, NetBoxModelSerializer):
+    """An address handed out from a pool to an asset; released allocations stay as history."""
+
     pool = IPPoolSerializer(nested=True, read_only=True)
-    ip_address = IPAddressSerializer(nested=True, read_only=True)
-    device = DeviceSerializer(nested=True, read_only=True)
-    interface = InterfaceSerializer(nested=True, read_only=True)
-    allocated_by = UserSerializer(nested=True, read_only=True)
-    released_by = UserSerializer(nested=True, read_only=True)
+    ip_address = IPAddressSerializer(nested=True, read_only=True, allow_null=True)
+    device = DeviceSerializer(nested=True, read_only=True, allow_null=True)
+    interface = InterfaceSerializer(nested=True, read_only=True, allow_null=True)
+    allocated_by = UserSerializer(nested=True, read_only=True, allow_null=True)
+    released_by = UserSerializer(nested=True, read_only=True, allow_null=True)
 
     class Meta:
         model = IPAllocation

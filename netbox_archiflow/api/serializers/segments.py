@@ -10,6 +10,7 @@ from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
+from virtualization.api.serializers import ClusterSerializer
 
 __all__ = ('SegmentAllocateSerializer', 'SegmentSerializer')
 
@@ -61,6 +62,31 @@ class VRFReferenceField(ReferenceField):
     pass
 
 
+def _reference_schema(key):
+    return {
+        'oneOf': [
+            {'type': 'integer', 'minimum': 1},
+            {'type': 'string', 'minLength': 1},
+            {'type': 'object', 'properties': {'id': {'type': 'integer'}, key: {'type': 'string'}}},
+        ]
+    }
+
+
+@extend_schema_field(_reference_schema('slug'))
+class SiteGroupInputField(RawWriteField):
+    pass
+
+
+@extend_schema_field(_reference_schema('name'))
+class VRFInputField(RawWriteField):
+    pass
+
+
+@extend_schema_field(_reference_schema('name'))
+class ClusterInputField(RawWriteField):
+    pass
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerInputField(RawWriteField):
     pass
@@ -77,17 +103,23 @@ class BooleanInputField(RawWriteField):
 
 
 class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
+    """A segment: a native prefix with a VLAN in a (site group, VRF) pool. To create one, ``site_group`` and ``vrf``
+    are required, with either ``prefix`` (a CIDR) or ``prefix_length`` (the next free block)."""
+
     prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
     prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
-    vrf = VRFReferenceField(VRFSerializer, help_text='Write: a VRF id or {"name": ...}')
-    site_group = SiteGroupReferenceField(SiteGroupSerializer, help_text='Write: a site group id or {"slug": ...}')
+    vrf = VRFReferenceField(VRFSerializer, required=True, help_text='Write: a VRF id or {"name": ...}')
+    site_group = SiteGroupReferenceField(
+        SiteGroupSerializer, required=True, help_text='Write: a site group id or {"slug": ...}'
+    )
     vlan = VLANSerializer(nested=True, read_only=True)
     vlan_id = IntegerInputField(help_text='VLAN number (1-4094); default: the next free one')
     vlan_name = StringInputField(help_text='Name of a VLAN created for this segment')
     dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
-    allocated_at = serializers.DateTimeField(read_only=True)
+    netbox_cluster = ClusterSerializer(nested=True, read_only=True, allow_null=True)
+    allocated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Segment
@@ -105,6 +137,7 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
             'vlan_name',
             'dhcp',
             'cluster',
+            'netbox_cluster',
             'status',
             'allocated_at',
             'description',
@@ -170,7 +203,14 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
 
 class SegmentAllocateSerializer(serializers.Serializer):
-    site_group = RawWriteField(required=True, allow_null=False, help_text='Site group id or {"slug": ...}')
-    vrf = RawWriteField(required=True, allow_null=False, help_text='VRF id or {"name": ...}')
-    cluster = RawWriteField(required=True, allow_null=False)
-    count = RawWriteField(default=1, allow_null=False)
+    """Input of ``segments/allocate/``: which pool (site group + VRF), for which cluster, how many segments."""
+
+    site_group = SiteGroupInputField(required=True, allow_null=False, help_text='Site group id, slug or {"slug": ...}')
+    vrf = VRFInputField(required=True, allow_null=False, help_text='VRF id, name or {"name": ...}')
+    cluster = ClusterInputField(
+        required=True,
+        allow_null=False,
+        help_text='Holder name (linked to the NetBox cluster of that name when exactly one exists), '
+        'or a NetBox cluster id or {"id": ...}',
+    )
+    count = IntegerInputField(default=1, allow_null=False, help_text='How many segments (default 1)')

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -6,7 +5,7 @@ from rest_framework.response import Response
 
 from netbox.api.viewsets import NetBoxModelViewSet
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin
+from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import AlertSerializer
 from netbox_archiflow.models import Alert
@@ -25,11 +24,12 @@ class AlertViewSet(ServiceErrorMixin, NetBoxModelViewSet):
             return [TokenChangePermission()]
         return super().get_permissions()
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed('POST', detail='Alerts are raised by ArchiFlow, not created through the API.')
 
     def _act(self, request, pk, operation):
-        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk=pk)
+        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk)
         operation(alert, user=request.user)
         alert = self.queryset.model.objects.select_related('acknowledged_by', 'resolved_by').get(pk=alert.pk)
         return Response(AlertSerializer(alert, context={'request': request}).data)

@@ -1,6 +1,5 @@
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -11,7 +10,7 @@ from dcim.models import Site
 from netbox.api.authentication import TokenPermissions
 from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin
+from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.serializers import (
     DiagramGenerateSerializer,
     DiagramRefreshSerializer,
@@ -55,7 +54,7 @@ class RequestSizeLimitMixin:
     """Refuse oversized bodies up front (413): DRF's JSON parser is not bound by DATA_UPLOAD_MAX_MEMORY_SIZE."""
 
     def initial(self, request, *args, **kwargs):
-        limit = service.max_bytes() * 2 + 65536  # XML plus JSON escaping and the other fields
+        limit = service.max_request_bytes()
         try:
             length = int(request.META.get('CONTENT_LENGTH') or 0)
         except ValueError:
@@ -145,7 +144,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     @action(detail=True, methods=['post'])
     def restore(self, request, pk):
         """Restore version n: a new version with n's content (409 when ``base_version`` is stale)."""
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer(*LARGE), pk=pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer(*LARGE), pk)
         data = DiagramRestoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = service.restore_version(
@@ -160,7 +159,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     @action(detail=True, methods=['get'])
     def export(self, request, pk):
         """The diagram as a ``.drawio`` file."""
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'name', 'xml'), pk=pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'name', 'xml'), pk)
         return export_response(diagram)
 
 
@@ -170,7 +169,7 @@ class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOn
     filterset_class = filtersets.DiagramVersionFilterSet
 
     def get_queryset(self):
-        qs = super().get_queryset().defer('diagram__xml', 'diagram__preview_svg')
+        qs = super().get_queryset().defer('preview_svg', 'diagram__xml', 'diagram__preview_svg')
         fields = (self.request.query_params.get('fields') or '').split(',')
         if self.action == 'list' and 'xml' not in fields:
             qs = qs.defer('xml')
@@ -197,7 +196,7 @@ class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWitho
     @action(detail=True, methods=['post'])
     def instantiate(self, request, pk):
         """Create a diagram from this template: ``{"name", "variables": {...}, "site"?, "description"?}`` → 201."""
-        template = get_object_or_404(DiagramTemplate.objects.restrict(request.user, 'view'), pk=pk)
+        template = get_object_or_404(DiagramTemplate.objects.restrict(request.user, 'view'), pk)
         if not request.user.has_perm('netbox_archiflow.add_diagram'):
             raise PermissionDenied('This user may not add diagrams.')
         data = DiagramTemplateInstantiateSerializer(data=request.data)

@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -9,7 +8,7 @@ from rest_framework.views import APIView
 
 from netbox.api.viewsets import NetBoxModelViewSet
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin
+from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     AllocateRequestSerializer,
@@ -55,7 +54,7 @@ class IPPoolViewSet(ServiceErrorMixin, NetBoxModelViewSet):
     @action(detail=True, methods=['get'])
     def usage(self, request, pk):
         """Total / allocated / reserved / available addresses and utilization (percent) of the pool."""
-        pool = get_object_or_404(self.queryset, pk=pk)
+        pool = get_object_or_404(self.queryset, pk)
         return Response(pool_service.pool_usage(pool))
 
 
@@ -73,7 +72,7 @@ class IPPoolAllocateView(ServiceErrorMixin, APIView):
         request=AllocateRequestSerializer, responses={200: IPAllocationSerializer, 201: IPAllocationSerializer}
     )
     def post(self, request, pk):
-        pool = get_object_or_404(IPPool.objects.restrict(request.user, 'view').select_related('prefix'), pk=pk)
+        pool = get_object_or_404(IPPool.objects.restrict(request.user, 'view').select_related('prefix'), pk)
         serializer = AllocateRequestSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -107,6 +106,7 @@ class IPAllocationViewSet(ServiceErrorMixin, NetBoxModelViewSet):
             return [TokenChangePermission()]
         return super().get_permissions()
 
+    @extend_schema(exclude=True)
     def create(self, request, *args, **kwargs):
         raise MethodNotAllowed('POST', detail='Allocate through POST ip-pools/{id}/allocate/.')
 
@@ -114,7 +114,7 @@ class IPAllocationViewSet(ServiceErrorMixin, NetBoxModelViewSet):
     @action(detail=True, methods=['post'])
     def release(self, request, pk):
         """Release the allocation: it stays as history; its native IP address is deleted (or deprecated)."""
-        allocation = get_object_or_404(IPAllocation.objects.restrict(request.user, 'change'), pk=pk)
+        allocation = get_object_or_404(IPAllocation.objects.restrict(request.user, 'change'), pk)
         allocation = pool_service.release_ip(allocation, user=request.user)
         allocation = self.queryset.model.objects.select_related('pool', 'released_by').get(pk=allocation.pk)
         return Response(IPAllocationSerializer(allocation, context={'request': request}).data)

@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-from strawberry_django import FilterLookup, StrFilterLookup
+from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox.graphql.filters import (
     ChangeLoggedModelFilter,
@@ -14,6 +14,7 @@ from netbox_archiflow import models
 
 if TYPE_CHECKING:
     from dcim.graphql.filters import SiteFilter
+    from netbox_archiflow.graphql.enums import DiagramStatusEnum, DiagramVersionKindEnum
 
 __all__ = ('DiagramFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')
 
@@ -21,7 +22,9 @@ __all__ = ('DiagramFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')
 @register_filter(models.Diagram, lookups=True)
 class DiagramFilter(PrimaryModelFilter):
     name: StrFilterLookup[str] | None = strawberry_django.filter_field()
-    status: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    status: (
+        BaseFilterLookup[Annotated['DiagramStatusEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
     version: FilterLookup[int] | None = strawberry_django.filter_field()
     site: Annotated['SiteFilter', strawberry.lazy('dcim.graphql.filters')] | None = strawberry_django.filter_field()
     site_id: strawberry.ID | None = strawberry_django.filter_field()
@@ -34,7 +37,9 @@ class DiagramVersionFilter(ChangeLoggedModelFilter):
     )
     diagram_id: strawberry.ID | None = strawberry_django.filter_field()
     version_number: FilterLookup[int] | None = strawberry_django.filter_field()
-    kind: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    kind: (
+        BaseFilterLookup[Annotated['DiagramVersionKindEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
     change_summary: StrFilterLookup[str] | None = strawberry_django.filter_field()
 
 

@@ -2,8 +2,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from django.db.models import Q
 from strawberry.scalars import ID
-from strawberry_django import ComparisonFilterLookup, DateFilterLookup, FilterLookup, StrFilterLookup
+from strawberry_django import BaseFilterLookup, ComparisonFilterLookup, DateFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox.graphql.filters import NetBoxModelFilter, PrimaryModelFilter, register_filter
 from netbox_archiflow import models
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from core.graphql.filters import ContentTypeFilter
     from dcim.graphql.filters import DeviceFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter
+    from netbox_archiflow.graphql.enums import AlertSeverityEnum, AlertTypeEnum, IPPoolTypeEnum
 
 __all__ = ('AlertFilter', 'IPAllocationFilter', 'IPPoolFilter')
 
@@ -24,7 +26,9 @@ class IPPoolFilter(PrimaryModelFilter):
     vlan: Annotated['VLANFilter', strawberry.lazy('ipam.graphql.filters')] | None = strawberry_django.filter_field()
     vlan_id: ID | None = strawberry_django.filter_field()
     gateway: StrFilterLookup | None = strawberry_django.filter_field()
-    pool_type: StrFilterLookup | None = strawberry_django.filter_field()
+    pool_type: (
+        BaseFilterLookup[Annotated['IPPoolTypeEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
     is_active: FilterLookup[bool] | None = strawberry_django.filter_field()
     alert_threshold: ComparisonFilterLookup[int] | None = strawberry_django.filter_field()
 
@@ -51,8 +55,12 @@ class IPAllocationFilter(NetBoxModelFilter):
 
 @register_filter(models.Alert, lookups=True)
 class AlertFilter(NetBoxModelFilter):
-    alert_type: StrFilterLookup | None = strawberry_django.filter_field()
-    severity: StrFilterLookup | None = strawberry_django.filter_field()
+    alert_type: (
+        BaseFilterLookup[Annotated['AlertTypeEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
+    severity: (
+        BaseFilterLookup[Annotated['AlertSeverityEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
     object_type: Annotated['ContentTypeFilter', strawberry.lazy('core.graphql.filters')] | None = (
         strawberry_django.filter_field()
     )
@@ -61,3 +69,8 @@ class AlertFilter(NetBoxModelFilter):
     message: StrFilterLookup | None = strawberry_django.filter_field()
     acknowledged_at: DateFilterLookup | None = strawberry_django.filter_field()
     resolved_at: DateFilterLookup | None = strawberry_django.filter_field()
+
+    @strawberry_django.filter_field
+    def is_open(self, value: bool, prefix: str) -> Q:
+        """Open alerts (not resolved), as the REST API's ``is_open``."""
+        return Q(**{f'{prefix}resolved_at__isnull': value})

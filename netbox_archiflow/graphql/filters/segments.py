@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 import strawberry_django
 from strawberry.scalars import ID
-from strawberry_django import DatetimeFilterLookup, FilterLookup, StrFilterLookup
+from strawberry_django import BaseFilterLookup, DatetimeFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox.graphql.filters import PrimaryModelFilter, register_filter
 from netbox_archiflow import models
@@ -11,6 +11,8 @@ from netbox_archiflow import models
 if TYPE_CHECKING:
     from dcim.graphql.filters import SiteGroupFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter, VRFFilter
+    from netbox_archiflow.graphql.enums import SegmentStatusEnum
+    from virtualization.graphql.filters import ClusterFilter
 
 __all__ = ('SegmentFilter',)
 
@@ -29,5 +31,11 @@ class SegmentFilter(PrimaryModelFilter):
     vlan_id: ID | None = strawberry_django.filter_field()
     dhcp: FilterLookup[bool] | None = strawberry_django.filter_field()
     cluster: StrFilterLookup | None = strawberry_django.filter_field()
-    status: StrFilterLookup | None = strawberry_django.filter_field()
+    netbox_cluster: Annotated['ClusterFilter', strawberry.lazy('virtualization.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    netbox_cluster_id: ID | None = strawberry_django.filter_field()
+    status: (
+        BaseFilterLookup[Annotated['SegmentStatusEnum', strawberry.lazy('netbox_archiflow.graphql.enums')]] | None
+    ) = strawberry_django.filter_field()
     allocated_at: DatetimeFilterLookup | None = strawberry_django.filter_field()

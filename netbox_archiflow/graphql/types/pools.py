@@ -2,8 +2,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-from strawberry.scalars import JSON
 
+from netbox.graphql.scalars import BigInt
 from netbox.graphql.types import ContentTypeType, NetBoxObjectType, PrimaryObjectType, register_type
 from netbox_archiflow import models
 
@@ -14,7 +14,18 @@ if TYPE_CHECKING:
     from ipam.graphql.types import IPAddressType, PrefixType, VLANType
     from users.graphql.types import UserType
 
-__all__ = ('AlertType', 'IPAllocationType', 'IPPoolType')
+__all__ = ('AlertType', 'IPAllocationType', 'IPPoolType', 'IPPoolUsageType')
+
+
+@strawberry.type
+class IPPoolUsageType:
+    """Addresses of a pool, from its usage counters. BigInt: an IPv6 /64 does not fit GraphQL's 32-bit Int."""
+
+    total: BigInt
+    allocated: BigInt
+    reserved: BigInt
+    available: BigInt
+    utilization: float = strawberry.field(description='Percent of the usable addresses not available')
 
 
 @register_type(models.IPPool, fields='__all__', filters=IPPoolFilter, pagination=True)
@@ -25,14 +36,11 @@ class IPPoolType(PrimaryObjectType):
     dns_servers: list[str]
     allocations: list[Annotated['IPAllocationType', strawberry.lazy('netbox_archiflow.graphql.types')]]
 
-    @strawberry_django.field(
-        description='total / allocated / reserved / available / utilization (JSON)', select_related=['usage_counts']
-    )
-    def usage(self) -> JSON:
+    @strawberry_django.field(select_related=['usage_counts'])
+    def usage(self) -> IPPoolUsageType:
         from netbox_archiflow.services.pools import pool_usage
 
-        # JSON, not Int fields: the size of an IPv6 /64 does not fit GraphQL's 32-bit Int.
-        return pool_usage(self)
+        return IPPoolUsageType(**pool_usage(self))
 
 
 @register_type(models.IPAllocation, fields='__all__', filters=IPAllocationFilter, pagination=True)
@@ -48,6 +56,7 @@ class IPAllocationType(NetBoxObjectType):
 
 @register_type(models.Alert, exclude=['object_type'], filters=AlertFilter, pagination=True)
 class AlertType(NetBoxObjectType):
+    is_open: bool = strawberry_django.field(only=['resolved_at'], description='Not resolved yet')
     acknowledged_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
     resolved_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
 

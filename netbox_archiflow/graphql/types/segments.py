@@ -10,6 +10,7 @@ from ..filters import SegmentFilter
 if TYPE_CHECKING:
     from dcim.graphql.types import SiteGroupType
     from ipam.graphql.types import PrefixType, VLANType, VRFType
+    from virtualization.graphql.types import ClusterType
 
 __all__ = ('SegmentType',)
 
@@ -21,3 +22,4 @@ class SegmentType(PrimaryObjectType):
     vrf: Annotated['VRFType', strawberry.lazy('ipam.graphql.types')] | None
     site_group: Annotated['SiteGroupType', strawberry.lazy('dcim.graphql.types')] | None
     vlan: Annotated['VLANType', strawberry.lazy('ipam.graphql.types')] | None
+    netbox_cluster: Annotated['ClusterType', strawberry.lazy('virtualization.graphql.types')] | None

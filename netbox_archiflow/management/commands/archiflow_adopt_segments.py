@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from dcim.models import SiteGroup
 from extras.models import CustomField
@@ -69,8 +70,8 @@ class Command(BaseCommand):
         queryset = Prefix.objects.filter(
             vrf__isnull=False,
             scope_type=ContentType.objects.get_for_model(SiteGroup),
-            archiflow_segment__isnull=True,
         ).exclude(status=PrefixStatusChoices.STATUS_CONTAINER)
+        queryset = queryset.exclude(Exists(Segment.objects.filter(prefix=OuterRef('pk'))))
         keys = [name for name in (dhcp_field, cluster_field) if name]
         queryset = queryset.filter(custom_field_data__has_any_keys=keys) if keys else queryset.none()
         return queryset.select_related('vrf', 'vlan').order_by('vrf__name', 'prefix')

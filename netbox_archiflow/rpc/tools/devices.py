@@ -12,11 +12,28 @@ from django.utils.text import slugify
 
 from dcim.choices import DeviceStatusChoices
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
-from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
+from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 
-from ..registry import tool
+from ..registry import BOOLEAN, INTEGER, NULLABLE_STRING, STRING, array_of, object_schema, tool
 
 STATUSES = [value for value, _label in DeviceStatusChoices.CHOICES]
+
+
+DEVICE = object_schema(
+    {
+        'id': INTEGER,
+        'assetId': NULLABLE_STRING,
+        'deviceName': NULLABLE_STRING,
+        'deviceType': NULLABLE_STRING,
+        'vendor': STRING,
+        'model': STRING,
+        'location': STRING,
+        'status': STRING,
+        'serialNumber': STRING,
+        'primaryIp': NULLABLE_STRING,
+        'description': STRING,
+    }
+)
 
 
 def device_dict(device):
@@ -52,6 +69,8 @@ def device_dict(device):
         },
         'additionalProperties': False,
     },
+    output_schema=object_schema({'devices': array_of(DEVICE)}),
+    title='List devices',
 )
 def get_devices(user, arguments):
     queryset = Device.objects.restrict(user, 'view').select_related(
@@ -93,7 +112,8 @@ def _get_or_create(model, user, argument, value, create):
             field=argument,
         )
     obj = create()
-    obj.full_clean()
+    # e.g. "!!!" has an empty slug: the model's refusal names the argument the value came from.
+    full_clean(obj, fields={'name': argument, 'slug': argument, 'model': argument, '__all__': argument})
     obj.save()
     if not model.objects.restrict(user, 'add').filter(pk=obj.pk).exists():
         raise PermissionDenied(
@@ -146,7 +166,11 @@ def _device_type(user, vendor, model_name):
         'required': ['assetId'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'created': BOOLEAN, 'device': DEVICE}),
+    title='Create or update a device',
     write=True,
+    destructive=True,
+    idempotent=True,
 )
 def save_device(user, arguments):
     asset_id = arguments['assetId']

@@ -10,12 +10,58 @@ from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
 
-from ..registry import tool
+from ..registry import (
+    BOOLEAN,
+    INTEGER,
+    NULLABLE_INTEGER,
+    NULLABLE_STRING,
+    STRING,
+    TIMESTAMP,
+    array_of,
+    object_schema,
+    tool,
+)
 
 # Service field names -> the camelCase argument that carried them.
 ARGUMENT_NAMES = {'id': 'id', 'base_version': 'baseVersion', 'version': 'version', 'template': 'templateId'}
 
 DIAGRAM_ID = {'type': 'integer', 'minimum': 1, 'description': 'ID of the diagram'}
+
+
+DIAGRAM_SUMMARY = object_schema(
+    {
+        'id': INTEGER,
+        'name': STRING,
+        'description': STRING,
+        'status': {'type': 'string', 'enum': ['draft', 'live', 'archived']},
+        'version': INTEGER,
+        'siteId': NULLABLE_INTEGER,
+        'lastUpdated': TIMESTAMP,
+    }
+)
+DIAGRAM = object_schema(
+    {**DIAGRAM_SUMMARY['properties'], 'xml': STRING, 'metadata': {'type': 'object'}},
+)
+VERSION = object_schema(
+    {
+        'version': INTEGER,
+        'kind': {'type': 'string', 'enum': ['manual', 'autosave', 'restore']},
+        'changeSummary': STRING,
+        'author': NULLABLE_STRING,
+        'created': TIMESTAMP,
+    }
+)
+TEMPLATE = object_schema(
+    {
+        'id': INTEGER,
+        'name': STRING,
+        'slug': STRING,
+        'category': STRING,
+        'description': STRING,
+        'variables': {'type': 'array', 'items': {'type': 'object'}},
+        'isActive': BOOLEAN,
+    }
+)
 
 
 def _renamed(exc):
@@ -101,6 +147,11 @@ def version_dict(version):
         'additionalProperties': False,
     },
     write=True,
+    output_schema=object_schema(
+        {'success': BOOLEAN, 'created': BOOLEAN, 'modified': BOOLEAN, 'diagram': DIAGRAM_SUMMARY}
+    ),
+    title='Save a diagram',
+    destructive=True,
 )
 def save_diagram(user, arguments):
     try:
@@ -148,6 +199,8 @@ def save_diagram(user, arguments):
     'load-diagram',
     'Load a diagram with its current XML and version.',
     {'type': 'object', 'properties': {'id': DIAGRAM_ID}, 'required': ['id'], 'additionalProperties': False},
+    output_schema=object_schema({'diagram': DIAGRAM}),
+    title='Load a diagram',
 )
 def load_diagram(user, arguments):
     return {'diagram': diagram_dict(_diagram(user, arguments['id']))}
@@ -165,6 +218,8 @@ def load_diagram(user, arguments):
         },
         'additionalProperties': False,
     },
+    output_schema=object_schema({'diagrams': array_of(DIAGRAM_SUMMARY)}),
+    title='List diagrams',
 )
 def list_diagrams(user, arguments):
     queryset = Diagram.objects.restrict(user, 'view').defer('xml', 'preview_svg').order_by('name', 'pk')
@@ -183,6 +238,8 @@ def list_diagrams(user, arguments):
         'properties': {'category': {'type': 'string'}, 'includeInactive': {'type': 'boolean', 'default': False}},
         'additionalProperties': False,
     },
+    output_schema=object_schema({'templates': array_of(TEMPLATE)}),
+    title='List diagram templates',
 )
 def list_templates(user, arguments):
     queryset = DiagramTemplate.objects.restrict(user, 'view').defer('xml').order_by('name')
@@ -221,6 +278,8 @@ def list_templates(user, arguments):
         'additionalProperties': False,
     },
     write=True,
+    output_schema=object_schema({'success': BOOLEAN, 'diagram': DIAGRAM_SUMMARY}),
+    title='Create a diagram from a template',
 )
 def apply_template(user, arguments):
     _require(user, 'add', Diagram)
@@ -248,6 +307,8 @@ def apply_template(user, arguments):
     'get-diagram-versions',
     'List the versions of a diagram, newest first (without their XML).',
     {'type': 'object', 'properties': {'id': DIAGRAM_ID}, 'required': ['id'], 'additionalProperties': False},
+    output_schema=object_schema({'id': INTEGER, 'currentVersion': INTEGER, 'versions': array_of(VERSION)}),
+    title='List diagram versions',
 )
 def get_diagram_versions(user, arguments):
     diagram = _diagram(user, arguments['id'])
@@ -275,6 +336,10 @@ def get_diagram_versions(user, arguments):
         'additionalProperties': False,
     },
     write=True,
+    output_schema=object_schema({'success': BOOLEAN, 'modified': BOOLEAN, 'diagram': DIAGRAM_SUMMARY}),
+    title='Restore a diagram version',
+    destructive=True,
+    idempotent=True,
 )
 def restore_diagram_version(user, arguments):
     diagram = _diagram(user, arguments['id'], 'change')
@@ -318,6 +383,8 @@ def _generator_renamed(exc):
         'additionalProperties': False,
     },
     write=True,
+    output_schema=object_schema({'success': BOOLEAN, 'diagram': DIAGRAM_SUMMARY}),
+    title='Generate a diagram from NetBox',
 )
 def generate_diagram(user, arguments):
     _require(user, 'add', Diagram)
@@ -346,6 +413,12 @@ def generate_diagram(user, arguments):
         'additionalProperties': False,
     },
     write=True,
+    output_schema=object_schema(
+        {'success': BOOLEAN, 'modified': BOOLEAN, 'summary': STRING, 'diagram': DIAGRAM_SUMMARY}
+    ),
+    title='Refresh a generated diagram from NetBox',
+    destructive=True,
+    idempotent=True,
 )
 def refresh_diagram(user, arguments):
     diagram = _diagram(user, arguments['id'], 'change')

@@ -6,7 +6,18 @@ from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import NotFound, ServiceError
 
-from ..registry import tool
+from ..registry import (
+    BOOLEAN,
+    INTEGER,
+    NULLABLE_INTEGER,
+    NULLABLE_STRING,
+    NUMBER,
+    STRING,
+    TIMESTAMP,
+    array_of,
+    object_schema,
+    tool,
+)
 
 # Service field names -> the camelCase argument that carried them.
 ARGUMENT_NAMES = {
@@ -23,6 +34,44 @@ POOL_ID = {
     'type': ['integer', 'string'],
     'description': 'ID of the IP pool (a number, or a string of digits)',
 }
+
+
+USAGE = {'total': INTEGER, 'allocated': INTEGER, 'reserved': INTEGER, 'available': INTEGER, 'utilization': NUMBER}
+POOL_USAGE = object_schema({'poolId': INTEGER, 'name': STRING, 'network': STRING, **USAGE})
+POOL = object_schema(
+    {
+        'id': INTEGER,
+        'name': STRING,
+        'network': STRING,
+        'vrf': NULLABLE_STRING,
+        'gateway': NULLABLE_STRING,
+        'dnsServers': array_of(STRING),
+        'vlan': NULLABLE_INTEGER,
+        'poolType': STRING,
+        'isActive': BOOLEAN,
+        'description': STRING,
+        'total': INTEGER,
+        'allocated_count': INTEGER,
+        'available_count': INTEGER,
+        'utilization': NUMBER,
+    }
+)
+ALLOCATION = object_schema(
+    {
+        'id': INTEGER,
+        'poolId': INTEGER,
+        'ip': STRING,
+        'assetId': STRING,
+        'deviceName': STRING,
+        'deviceType': STRING,
+        'macAddress': STRING,
+        'deviceId': NULLABLE_INTEGER,
+        'ipAddressId': NULLABLE_INTEGER,
+        'isActive': BOOLEAN,
+        'allocatedAt': TIMESTAMP,
+        'releasedAt': TIMESTAMP,
+    }
+)
 
 
 def _rename_field(exc):
@@ -87,6 +136,8 @@ def allocation_dict(allocation):
         },
         'additionalProperties': False,
     },
+    output_schema=object_schema({'pools': array_of(POOL)}),
+    title='List IP pools',
 )
 def get_ip_pools(user, arguments):
     queryset = IPPool.objects.restrict(user, 'view').select_related('prefix', 'prefix__vrf', 'vlan')
@@ -109,6 +160,12 @@ def get_ip_pools(user, arguments):
         'properties': {'poolId': POOL_ID},
         'additionalProperties': False,
     },
+    output_schema={
+        # One pool's usage with poolId, else {usage: [...]} for every visible pool.
+        'type': 'object',
+        'anyOf': [POOL_USAGE, object_schema({'usage': array_of(POOL_USAGE)})],
+    },
+    title='IP pool usage',
 )
 def get_ip_usage(user, arguments):
     if 'poolId' in arguments:
@@ -151,7 +208,19 @@ def get_ip_usage(user, arguments):
         'required': ['poolId', 'assetId'],
         'additionalProperties': False,
     },
+    output_schema=object_schema(
+        {
+            'success': BOOLEAN,
+            'created': BOOLEAN,
+            'ip': STRING,
+            'gateway': NULLABLE_STRING,
+            'dnsServers': array_of(STRING),
+            'allocation': ALLOCATION,
+        }
+    ),
+    title='Allocate an IP address',
     write=True,
+    idempotent=True,
 )
 def allocate_ip(user, arguments):
     pool = _pool(user, arguments['poolId'])
@@ -203,7 +272,11 @@ def allocate_ip(user, arguments):
         'required': ['ip', 'poolId'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'ip': STRING, 'allocation': ALLOCATION}),
+    title='Release an IP address',
     write=True,
+    destructive=True,
+    idempotent=True,
 )
 def release_ip(user, arguments):
     pool = _pool(user, arguments['poolId'])

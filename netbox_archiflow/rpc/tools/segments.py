@@ -3,16 +3,50 @@
 from netbox_archiflow.services import segments as segment_service
 from netbox_archiflow.services.errors import ServiceError
 
-from ..registry import tool
+from ..registry import (
+    BOOLEAN,
+    INTEGER,
+    NULLABLE_INTEGER,
+    NULLABLE_STRING,
+    STRING,
+    TIMESTAMP,
+    array_of,
+    object_schema,
+    tool,
+)
 
 # Service field names -> the camelCase argument that carried them.
-ARGUMENT_NAMES = {'site_group': 'siteGroup', 'vrf': 'vrf', 'cluster': 'cluster', 'count': 'count', 'id': 'segmentId'}
+ARGUMENT_NAMES = {
+    'site_group': 'siteGroup',
+    'vrf': 'vrf',
+    'cluster': 'cluster',
+    'netbox_cluster': 'clusterId',
+    'count': 'count',
+    'id': 'segmentId',
+}
 
 SITE_GROUP = {
     'type': ['integer', 'string'],
     'description': 'Site group: its id, or its slug',
 }
 VRF = {'type': ['integer', 'string'], 'description': 'VRF: its id, or its name'}
+
+
+SEGMENT = object_schema(
+    {
+        'id': INTEGER,
+        'prefix': STRING,
+        'vrf': STRING,
+        'siteGroup': STRING,
+        'vlanId': NULLABLE_INTEGER,
+        'vlanName': NULLABLE_STRING,
+        'dhcp': BOOLEAN,
+        'cluster': NULLABLE_STRING,
+        'status': {'type': 'string', 'enum': ['free', 'allocated']},
+        'allocatedAt': TIMESTAMP,
+        'description': STRING,
+    }
+)
 
 
 def _renamed(exc):
@@ -30,6 +64,7 @@ def segment_dict(segment):
         'vlanName': segment.vlan.name if segment.vlan_id else None,
         'dhcp': segment.dhcp,
         'cluster': segment.cluster or None,
+        'clusterId': segment.netbox_cluster_id,
         'status': segment.status,
         'allocatedAt': segment.allocated_at.isoformat() if segment.allocated_at else None,
         'description': segment.description,
@@ -38,7 +73,8 @@ def segment_dict(segment):
 
 @tool(
     'get-segments',
-    'List the segments (prefix + VLAN) you may see, optionally of one site group, VRF, status or cluster.',
+    'List the segments (prefix + VLAN) you may see, optionally of one site group, VRF, status, cluster name or '
+    'NetBox cluster id.',
     {
         'type': 'object',
         'properties': {
@@ -46,10 +82,13 @@ def segment_dict(segment):
             'vrf': VRF,
             'status': {'type': 'string', 'enum': ['free', 'allocated']},
             'cluster': {'type': 'string'},
+            'clusterId': {'type': 'integer', 'minimum': 1, 'description': 'NetBox cluster id'},
             'limit': {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 100},
         },
         'additionalProperties': False,
     },
+    output_schema=object_schema({'segments': array_of(SEGMENT)}),
+    title='List segments',
 )
 def get_segments(user, arguments):
     try:
@@ -59,6 +98,7 @@ def get_segments(user, arguments):
             vrf=arguments.get('vrf'),
             status=arguments.get('status'),
             cluster=arguments.get('cluster'),
+            netbox_cluster=arguments.get('clusterId'),
         )
     except ServiceError as exc:
         raise _renamed(exc) from None
@@ -74,13 +114,20 @@ def get_segments(user, arguments):
         'properties': {
             'siteGroup': SITE_GROUP,
             'vrf': VRF,
-            'cluster': {'type': 'string', 'minLength': 1, 'maxLength': 100},
+            'cluster': {
+                'type': ['string', 'integer'],
+                'description': 'Holder name (linked to the NetBox cluster of that name when exactly one exists), '
+                'or a NetBox cluster id',
+            },
             'count': {'type': 'integer', 'minimum': 1, 'maximum': 1000, 'default': 1},
         },
         'required': ['siteGroup', 'vrf', 'cluster'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'created': BOOLEAN, 'segments': array_of(SEGMENT)}),
+    title='Allocate segments to a cluster',
     write=True,
+    idempotent=True,
 )
 def allocate_segment(user, arguments):
     try:
@@ -101,7 +148,11 @@ def allocate_segment(user, arguments):
         'required': ['segmentId'],
         'additionalProperties': False,
     },
+    output_schema=object_schema({'success': BOOLEAN, 'segment': SEGMENT}),
+    title='Release a segment',
     write=True,
+    destructive=True,
+    idempotent=True,
 )
 def release_segment(user, arguments):
     try:
