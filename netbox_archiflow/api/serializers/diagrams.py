@@ -18,6 +18,8 @@ from users.api.serializers import UserSerializer
 
 __all__ = (
     'DiagramLinkSerializer',
+    'DiagramGenerateSerializer',
+    'DiagramRefreshSerializer',
     'DiagramRestoreSerializer',
     'DiagramSerializer',
     'DiagramTemplateInstantiateSerializer',
@@ -154,6 +156,22 @@ class DiagramRestoreSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(min_value=1)
     base_version = serializers.IntegerField(min_value=0, required=False)
+
+
+class DiagramGenerateSerializer(serializers.Serializer):
+    """Kind, scope and options are checked by the generator service, which names the bad field."""
+
+    name = serializers.CharField(max_length=100)
+    kind = serializers.CharField()
+    scope_type = serializers.CharField()
+    scope_id = serializers.JSONField(required=False, allow_null=True)
+    options = serializers.JSONField(required=False, default=dict)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DiagramRefreshSerializer(serializers.Serializer):
+    base_version = serializers.IntegerField(min_value=0, required=False)
+    mark_removed = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class DiagramTemplateInstantiateSerializer(serializers.Serializer):

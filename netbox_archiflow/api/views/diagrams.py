@@ -14,6 +14,8 @@ from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.serializers import (
     DiagramLinkSerializer,
+    DiagramGenerateSerializer,
+    DiagramRefreshSerializer,
     DiagramRestoreSerializer,
     DiagramSerializer,
     DiagramTemplateInstantiateSerializer,
@@ -23,6 +25,7 @@ from netbox_archiflow.api.serializers import (
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagram_links, diagram_status
 from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, ServiceError
 from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
 from utilities.query import count_related
@@ -116,9 +119,47 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         return qs
 
     def get_permissions(self):
-        if self.action == 'restore':
+        if self.action in ('restore', 'refresh'):
             return [RestorePermission()]
         return super().get_permissions()
+
+    def _body(self, request, pk):
+        diagram = Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=pk)
+        return DiagramSerializer(diagram, context={'request': request}).data
+
+    @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
+    @action(detail=False, methods=['post'])
+    def generate(self, request):
+        """A new diagram (version 1) drawn from NetBox: ``{"name", "kind", "scope_type", "scope_id", "options"}``."""
+        if not request.user.has_perm('netbox_archiflow.add_diagram'):
+            raise PermissionDenied('This user may not add diagrams.')
+        data = DiagramGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        spec = generator.parse_spec(
+            request.user, values['kind'], values['scope_type'], values.get('scope_id'), values.get('options')
+        )
+        fields = {'description': values['description']} if values.get('description') else {}
+        diagram = generator.generate_diagram(values['name'], spec, request.user, **fields)
+        return Response(self._body(request, diagram.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DiagramRefreshSerializer, responses={200: DiagramSerializer})
+    @action(detail=True, methods=['post'])
+    def refresh(self, request, pk):
+        """Regenerate from the saved scope and merge, keeping the layout: a new version unless nothing changed."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('preview_svg'), pk=pk)
+        data = DiagramRefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved, merged = generator.refresh_diagram(
+            diagram,
+            request.user,
+            base_version=data.validated_data.get('base_version'),
+            mark_removed=data.validated_data.get('mark_removed'),
+        )
+        body = self._body(request, pk)
+        body['refreshed'] = saved.modified
+        body['summary'] = merged.summary
+        return Response(body)
 
     @extend_schema(request=DiagramRestoreSerializer, responses={200: DiagramSerializer})
     @action(detail=True, methods=['post'])
