@@ -13,8 +13,8 @@ from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.serializers import (
-    DiagramLinkSerializer,
     DiagramGenerateSerializer,
+    DiagramLinkSerializer,
     DiagramRefreshSerializer,
     DiagramRestoreSerializer,
     DiagramSerializer,
