@@ -39,7 +39,9 @@ DEFAULT_SETTINGS = {
 # What a user would draw: a cell may link to one of these unless diagram_link_types_remove takes it out.
 DEFAULT_LINKABLE_TYPES = (
     'circuits.circuit',
+    'circuits.circuittermination',
     'circuits.provider',
+    'circuits.providernetwork',
     'dcim.cable',
     'dcim.device',
     'dcim.frontport',
@@ -61,6 +63,7 @@ DEFAULT_LINKABLE_TYPES = (
     'netbox_archiflow.segment',
     'virtualization.cluster',
     'virtualization.virtualmachine',
+    'virtualization.vminterface',
     'wireless.wirelesslan',
     'wireless.wirelesslink',
 )

@@ -212,7 +212,7 @@ def _brief_prefetches(model, queryset):
     return queryset.prefetch_related(*get_prefetches_for_serializer(serializer, fields=serializer.Meta.brief_fields))
 
 
-class DiagramLinkViewSet(NetBoxReadOnlyModelViewSet):
+class DiagramLinkViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
     """Linked cells of the diagrams the user may view; each object resolved with the page, per object type."""
 
     queryset = DiagramLink.objects.select_related('diagram', 'object_type').defer(
