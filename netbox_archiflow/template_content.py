@@ -3,7 +3,6 @@ pools on Prefix and VLAN pages, the allocation on IP address pages, allocations 
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-
 from netbox.plugins import PluginTemplateExtension
 
 from .choices import SegmentStatusChoices

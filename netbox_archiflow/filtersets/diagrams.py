@@ -1,13 +1,13 @@
 import django_filters
+from dcim.models import Site
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Site
 from netbox.filtersets import ChangeLoggedModelFilterSet, OrganizationalModelFilterSet, PrimaryModelFilterSet
-from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from users.models import User
 from utilities.filtersets import register_filterset
+
+from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
+from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 
 __all__ = ('DiagramFilterSet', 'DiagramTemplateFilterSet', 'DiagramVersionFilterSet')
 

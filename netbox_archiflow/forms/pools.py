@@ -1,8 +1,7 @@
+from dcim.models import Device, Interface
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Device, Interface
 from extras.models import Tag
 from ipam.models import VLAN, VRF, Prefix
 from netbox.forms import (
@@ -15,11 +14,6 @@ from netbox.forms import (
     PrimaryModelImportForm,
 )
 from netbox.forms.mixins import ChangelogMessageMixin, CustomFieldsMixin
-from netbox_archiflow.choices import PoolTypeChoices
-from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
-from netbox_archiflow.inputs import parse_id
-from netbox_archiflow.models import IPAllocation, IPPool
-from netbox_archiflow.services import pools as pool_service
 from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
@@ -31,6 +25,12 @@ from utilities.forms.fields import (
 )
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
+
+from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
+from netbox_archiflow.inputs import parse_id
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
 
 __all__ = (
     'AllocateForm',

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio.errors import DrawioError

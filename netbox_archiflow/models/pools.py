@@ -16,11 +16,11 @@ from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.models import NetBoxModel, PrimaryModel
+from utilities.querysets import RestrictedQuerySet
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
-from utilities.querysets import RestrictedQuerySet
 
 __all__ = ('IPAllocation', 'IPPool', 'IPPoolOccupiedAddress', 'IPPoolUsage')
 

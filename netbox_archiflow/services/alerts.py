@@ -10,14 +10,14 @@ import logging
 from functools import partial
 
 import netaddr
+from dcim.choices import DeviceStatusChoices
+from dcim.models import Device
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-
-from dcim.choices import DeviceStatusChoices
-from dcim.models import Device
 from ipam.models import IPAddress
+
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services.errors import Conflict, PermissionDenied

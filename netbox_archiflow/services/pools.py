@@ -22,9 +22,9 @@ import netaddr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-
 from ipam.choices import IPAddressStatusChoices, PrefixStatusChoices
 from ipam.models import VRF, IPAddress, IPRange, Prefix
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.inputs import parse_id

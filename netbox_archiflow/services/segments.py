@@ -12,23 +12,23 @@ nothing is written when one is raised.
 """
 
 import netaddr
+from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-
-from dcim.models import SiteGroup
 from ipam.choices import PrefixStatusChoices, VLANStatusChoices
 from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
+from tenancy.models import Tenant
+from virtualization.models import Cluster
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
-from tenancy.models import Tenant
-from virtualization.models import Cluster
 
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 from .locks import lock_pool

@@ -1,22 +1,22 @@
+from core.models import ObjectChange
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
-
-from core.models import ObjectChange
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
+from utilities.forms import restrict_form_fields
+from utilities.querydict import normalize_querydict
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict, ServiceError
 from netbox_archiflow.ui import panels
-from utilities.forms import restrict_form_fields
-from utilities.querydict import normalize_querydict
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
     'IPAllocationAddView',

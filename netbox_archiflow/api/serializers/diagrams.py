@@ -1,18 +1,18 @@
-from django.urls import reverse
-from rest_framework import serializers
-
 from dcim.api.serializers import SiteSerializer
+from django.urls import reverse
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import (
     BaseModelSerializer,
     OrganizationalModelSerializer,
     PrimaryModelSerializer,
 )
+from rest_framework import serializers
+from users.api.serializers import UserSerializer
+
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
-from users.api.serializers import UserSerializer
 
 __all__ = (
     'DiagramRestoreSerializer',

@@ -1,14 +1,14 @@
+from dcim.models import Site
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from netbox.api.authentication import TokenPermissions
+from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from dcim.models import Site
-from netbox.api.authentication import TokenPermissions
-from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.serializers import (

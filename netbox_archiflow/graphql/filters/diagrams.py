@@ -2,18 +2,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
-
 from netbox.graphql.filters import (
     ChangeLoggedModelFilter,
     OrganizationalModelFilter,
     PrimaryModelFilter,
     register_filter,
 )
+from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
+
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
     from dcim.graphql.filters import SiteFilter
+
     from netbox_archiflow.graphql.enums import DiagramStatusEnum, DiagramVersionKindEnum
 
 __all__ = ('DiagramFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')

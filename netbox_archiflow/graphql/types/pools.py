@@ -2,9 +2,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-
 from netbox.graphql.scalars import BigInt
 from netbox.graphql.types import ContentTypeType, NetBoxObjectType, PrimaryObjectType, register_type
+
 from netbox_archiflow import models
 
 from ..filters import AlertFilter, IPAllocationFilter, IPPoolFilter

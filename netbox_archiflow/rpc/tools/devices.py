@@ -6,12 +6,12 @@ serialNumber -> serial. Missing manufacturers, device types and roles are create
 user may add them; sites are never created.
 """
 
+from dcim.choices import DeviceStatusChoices
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from dcim.choices import DeviceStatusChoices
-from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
 
 from ..registry import BOOLEAN, INTEGER, NULLABLE_STRING, STRING, array_of, object_schema, tool

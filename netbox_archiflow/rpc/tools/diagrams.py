@@ -1,9 +1,9 @@
 """Diagram tools: save-diagram, load-diagram, list-diagrams, list-templates, apply-template,
 get-diagram-versions, restore-diagram-version (the predecessor's names; the REST API's services)."""
 
+from dcim.models import Site
 from django.db import transaction
 
-from dcim.models import Site
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError

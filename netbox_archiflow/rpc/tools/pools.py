@@ -2,6 +2,7 @@
 
 from dcim.models import Device, Interface
 from extras.models import Tag
+
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import NotFound, ServiceError
