@@ -29,8 +29,9 @@ from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
-from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
+from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError, full_clean
 from netbox_archiflow.services.locks import lock_pool
+from netbox_archiflow.services.lookups import load, require_object_permission, require_permission
 
 logger = logging.getLogger('netbox_archiflow.pools')
 
@@ -49,39 +50,13 @@ __all__ = (
 OCCUPIED_TABLE = IPPoolOccupiedAddress._meta.db_table
 
 
-# -- permissions -------------------------------------------------------------------------------------
-
-
-def _require_perm(user, model, action):
-    """Model-level check; object-level constraints are checked against the written rows afterwards."""
-    if user is None:
-        return
-    perm = f'{model._meta.app_label}.{action}_{model._meta.model_name}'
-    if not user.has_perm(perm):
-        raise PermissionDenied(f'You do not have the permission {perm}.', code='permission_denied')
-
-
-def _require_object_perm(user, instance, action):
-    """Refuse (and so roll back) a write the user's object permissions do not cover."""
-    if user is None:
-        return
-    model = type(instance)
-    if not model.objects.restrict(user, action).filter(pk=instance.pk).exists():
-        raise PermissionDenied(
-            f'Your permissions do not allow this {action} on {model._meta.verbose_name} {instance}.',
-            code='permission_denied',
-        )
-
-
 def find_pool(pool_id, user=None, action='view'):
     """The pool with ``pool_id`` visible to ``user`` (NotFound otherwise, naming the field)."""
     queryset = IPPool.objects.select_related('prefix', 'prefix__vrf')
     if user is not None:
         queryset = queryset.restrict(user, action)
-    try:
-        return queryset.get(pk=parse_id(pool_id) or 0)  # no pool has id 0
-    except IPPool.DoesNotExist:
-        raise NotFound(f'IP pool {pool_id!r} does not exist.', field='pool') from None
+    # no pool has id 0
+    return load(queryset, f'IP pool {pool_id!r} does not exist.', field='pool', pk=parse_id(pool_id) or 0)
 
 
 # -- bounds and occupied addresses -------------------------------------------------------------------
@@ -220,11 +195,11 @@ def get_or_create_prefix(cidr, vrf=None, user=None):
     prefix = Prefix.objects.filter(prefix=str(network.cidr), vrf=vrf).order_by('pk').first()
     if prefix is not None:
         return prefix
-    _require_perm(user, Prefix, 'add')
+    require_permission(user, Prefix, 'add')
     prefix = Prefix(prefix=str(network.cidr), vrf=vrf, status=PrefixStatusChoices.STATUS_ACTIVE)
     prefix.full_clean()
     prefix.save()
-    _require_object_perm(user, prefix, 'add')
+    require_object_permission(user, prefix, 'add')
     return prefix
 
 
@@ -278,7 +253,7 @@ def allocate_ip(
         raise ServiceError('asset_id is required.', field='asset_id')
     if len(asset_id) > 100:
         raise ServiceError('asset_id must be at most 100 characters.', field='asset_id')
-    _require_perm(user, IPAllocation, 'add')
+    require_permission(user, IPAllocation, 'add')
     if not pool.is_active:
         raise Conflict(f'Pool {pool} is not active.', code='pool_inactive')
     if address not in (None, ''):
@@ -335,7 +310,7 @@ def allocate_ip(
             allocation.save()
             if tags:
                 allocation.tags.set(tags)
-            _require_object_perm(user, allocation, 'add')
+            require_object_permission(user, allocation, 'add')
     except Conflict as exc:
         if exc.code == 'pool_exhausted':
             _schedule_pool_alerts(pool.pk, exhausted=True, asset_id=asset_id)
@@ -400,7 +375,7 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
 
 def release_ip(allocation, *, user=None):
     """Release an active allocation: history kept (who/when), native IP deleted or kept as deprecated."""
-    _require_perm(user, IPAllocation, 'change')
+    require_permission(user, IPAllocation, 'change')
     with transaction.atomic():
         lock_pool('available-ips', 'ippool', allocation.pool_id)
         allocation = (
@@ -413,7 +388,7 @@ def release_ip(allocation, *, user=None):
                 f'Allocation {allocation} was already released at {allocation.released_at:%Y-%m-%d %H:%M:%S}.',
                 code='already_released',
             )
-        _require_object_perm(user, allocation, 'change')
+        require_object_permission(user, allocation, 'change')
         allocation.snapshot()
         allocation.is_active = False
         allocation.released_at = timezone.now()
