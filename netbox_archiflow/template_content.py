@@ -7,6 +7,7 @@ from netbox.plugins import PluginTemplateExtension
 
 from .choices import SegmentStatusChoices
 from .models import IPAllocation, IPPool, Segment
+from .services.usage import pools_usage
 
 PANEL_ROWS = 25
 
@@ -157,8 +158,6 @@ class DeviceAllocations(PluginTemplateExtension):
 
 
 def _with_usage(pools):
-    from .services.pools import pools_usage
-
     usage = pools_usage(pools)
     return [(pool, usage.get(pool.pk)) for pool in pools]
 

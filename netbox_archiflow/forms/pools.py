@@ -31,6 +31,7 @@ from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
+from netbox_archiflow.services.errors import ServiceError
 
 __all__ = (
     'AllocateForm',
@@ -110,15 +111,12 @@ class IPPoolImportForm(PrimaryModelImportForm):
         )
 
     def clean(self):
-        from netbox_archiflow.services.errors import ServiceError
-        from netbox_archiflow.services.pools import get_or_create_prefix
-
         super().clean()
         cidr = self.cleaned_data.get('prefix')
         if cidr and not isinstance(cidr, Prefix):
             # Bulk import runs in one transaction: a row refused later rolls a new prefix back too.
             try:
-                self.cleaned_data['prefix'] = get_or_create_prefix(cidr, self.cleaned_data.get('vrf'))
+                self.cleaned_data['prefix'] = pool_service.get_or_create_prefix(cidr, self.cleaned_data.get('vrf'))
             except ServiceError as exc:
                 self.add_error('prefix', exc.detail)
         self.cleaned_data.pop('vrf', None)

@@ -28,10 +28,12 @@ from ipam.models import VRF, IPAddress, IPRange, Prefix
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.inputs import parse_id
-from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
+from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress
+from netbox_archiflow.services import alerts
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError, full_clean
 from netbox_archiflow.services.locks import lock_pool
 from netbox_archiflow.services.lookups import load, require_object_permission, require_permission
+from netbox_archiflow.services.usage import pool_usage, pools_usage, rebuild_usage
 
 logger = logging.getLogger('netbox_archiflow.pools')
 
@@ -133,48 +135,6 @@ def _address_is_occupied(pool, address):
 # -- usage -------------------------------------------------------------------------------------------
 
 
-def _usage_of(counts):
-    total = int(counts.total)
-    allocated = counts.allocated
-    available = max(total - int(counts.populated) - counts.occupied, 0)
-    return {
-        'total': total,
-        'allocated': allocated,
-        'reserved': max(total - available - allocated, 0),
-        'available': available,
-        'utilization': round((total - available) * 100 / total, 2) if total else 100.0,
-    }
-
-
-def pools_usage(pools):
-    """{pool.pk: usage dict} for many pools in one query, whatever their number or size."""
-    pks = [pool.pk for pool in pools if pool.pk]
-    return {counts.pool_id: _usage_of(counts) for counts in IPPoolUsage.objects.filter(pool_id__in=pks)}
-
-
-def rebuild_usage(pool_id):
-    """Recompute a pool's occupied set and counters from the rows they count.
-
-    The database triggers keep them current on every write; this repairs them after writes that ran
-    with triggers disabled (e.g. a data-only restore with ``--disable-triggers``).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute('SELECT archiflow_rebuild_pool_usage(%s)', [pool_id])
-
-
-def pool_usage(pool):
-    """Usage of one pool: total / allocated / reserved / available addresses and utilization (percent).
-
-    ``total`` counts the usable addresses (NetBox's rule: an IPv4 network below /31 loses its network
-    and broadcast address, an IPv6 one its subnet-router anycast address); ``reserved`` is what is
-    occupied by something other than an active allocation of this pool (the gateway, native IP
-    addresses in the VRF, populated IP ranges); ``available = total - allocated - reserved``.
-    """
-    if IPPool.usage_counts.is_cached(pool):  # select_related('usage_counts')
-        return _usage_of(pool.usage_counts)
-    return _usage_of(IPPoolUsage.objects.get(pool_id=pool.pk))
-
-
 # -- pools -------------------------------------------------------------------------------------------
 
 
@@ -218,8 +178,6 @@ def _parse_address(value, pool):
 
 
 def _schedule_pool_alerts(pool_id, exhausted=False, asset_id=None):
-    from netbox_archiflow.services import alerts
-
     if exhausted:
         alerts.after_commit(alerts.raise_pool_exhausted, pool_id, asset_id)
     else:
@@ -402,8 +360,6 @@ def release_ip(allocation, *, user=None):
     if ip is None or not allocation.pool.is_active:
         # Otherwise deleting or saving the native IP address scheduled the pool's evaluation.
         _schedule_pool_alerts(allocation.pool_id)
-    from netbox_archiflow.services import alerts
-
     alerts.after_commit(alerts.resolve_conflicts_of_allocation, allocation.pk)
     return allocation
 
