@@ -252,7 +252,7 @@ class IPAllocation(NetBoxModel):
 
 
 class IPPoolUsage(models.Model):
-    """The counts behind a pool's usage, kept current by PostgreSQL triggers (migration 0002).
+    """The counts behind a pool's usage, kept current by PostgreSQL triggers (``usage_triggers``).
 
     Every write that can change what a pool has free -- a native IP address, an allocation, the pool,
     its prefix, a populated IP range -- updates this row in the same transaction, so reading usage is

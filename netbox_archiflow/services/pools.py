@@ -3,7 +3,7 @@
 Everything here takes plain values and the acting ``user`` (``None`` = the system, no permission
 checks) and raises :mod:`netbox_archiflow.services.errors` exceptions for refusals.
 
-Address arithmetic never enumerates a network. Database triggers (migration 0002) keep, per pool, the
+Address arithmetic never enumerates a network. Database triggers (``usage_triggers``) keep, per pool, the
 set of occupied hosts (native IP addresses in the VRF, active allocations, the gateway) and counters
 in ``IPPoolUsage``, so usage is one row read whatever the pool's size or fill, and the next free
 address is the first gap found by one window query over the occupied set and populated IP ranges.
@@ -77,7 +77,7 @@ def _populated_intervals(pool, first, last):
 def _occupied_sql(pool, first, last):
     """SQL (and params) of the occupied hosts of the pool in [first, last] (outside populated ranges).
 
-    ``IPPoolOccupiedAddress`` is kept by the database triggers of migration 0002, in the writing
+    ``IPPoolOccupiedAddress`` is kept by the database triggers of ``usage_triggers``, in the writing
     transaction, so it holds every native address of the VRF, active allocation and gateway that count.
     """
     sql = (
