@@ -176,6 +176,20 @@ def _configured(model, setting, label):
     return obj
 
 
+def _segment(segment):
+    """The segment itself, or the one with this id (a 404 naming ``id`` when there is none)."""
+    if isinstance(segment, Segment):
+        return segment
+    return load(
+        Segment.objects.all(),
+        f'Segment {segment} does not exist',
+        field='id',
+        code='segment_not_found',
+        status=404,
+        pk=segment,
+    )
+
+
 # --- VLANs -------------------------------------------------------------------------------------------
 
 
@@ -415,16 +429,7 @@ def update_segment(
 ):
     """Update a segment. A new ``vlan_id`` moves the prefix to that VLAN (got-or-created) and deletes the old
     VLAN when nothing references it. Site group, VRF and prefix are fixed: passing other values is an error."""
-    if not isinstance(segment, Segment):
-        pk = segment
-        segment = load(
-            Segment.objects.all(),
-            f'Segment {pk} does not exist',
-            field='id',
-            code='segment_not_found',
-            status=404,
-            pk=pk,
-        )
+    segment = _segment(segment)
     require_permission(user, Segment, 'change', segment)
     if site_group not in (UNSET, None) and resolve_site_group(site_group).pk != segment.site_group_id:
         raise ServiceError(
@@ -488,16 +493,7 @@ def update_segment(
 @transaction.atomic
 def delete_segment(segment, *, user=None):
     """Delete a segment, its native prefix, and its VLAN when nothing else references it."""
-    if not isinstance(segment, Segment):
-        pk = segment
-        segment = load(
-            Segment.objects.all(),
-            f'Segment {pk} does not exist',
-            field='id',
-            code='segment_not_found',
-            status=404,
-            pk=pk,
-        )
+    segment = _segment(segment)
     require_permission(user, Segment, 'delete', segment)
     lock_pool('available-prefixes', 'segment', segment.site_group_id, segment.vrf_id)
     segment.snapshot()
