@@ -198,7 +198,7 @@ REFUSAL_FIELDS = {
 class AllocationServiceMixin:
     """Forms whose values become one ``allocate_ip`` call, so every way of allocating follows the same rules."""
 
-    def allocate(self, pool, user):
+    def allocate(self, pool, user, changelog_message=''):
         """``(allocation, created)``; raises the service's refusal."""
         data = self.cleaned_data
         return pool_service.allocate_ip(
@@ -214,6 +214,7 @@ class AllocationServiceMixin:
             notes=data.get('notes') or '',
             custom_fields=self.custom_field_data(),
             tags=data.get('tags') or (),
+            changelog_message=changelog_message or '',
         )
 
     def custom_field_data(self):

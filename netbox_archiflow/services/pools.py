@@ -198,6 +198,7 @@ def allocate_ip(
     notes='',
     custom_fields=None,
     tags=(),
+    changelog_message='',
 ):
     """Allocate the lowest free address of ``pool`` (or ``address``) to ``asset_id``.
 
@@ -261,7 +262,17 @@ def allocate_ip(
                 if reason:
                     raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
             allocation = _create_allocation(
-                pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
+                pool,
+                address,
+                asset_id,
+                user,
+                device,
+                interface,
+                device_name,
+                device_type,
+                mac_address,
+                notes,
+                changelog_message=changelog_message,
             )
             allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
             full_clean(allocation, fields={'__all__': 'custom_fields'}, validate_constraints=False)
@@ -280,8 +291,10 @@ def allocate_ip(
     return allocation, True
 
 
-def _create_allocation(pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes):
-    """The native IP address and the (unsaved) allocation that will own it."""
+def _create_allocation(
+    pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes, *, changelog_message=''
+):
+    """The native IP address and the (unsaved) allocation that will own it, both carrying the change log message."""
     prefix = pool.prefix
     description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
     kept = (
@@ -315,8 +328,9 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         if 'address' in exc.message_dict:
             raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
         raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
+    ip._changelog_message = changelog_message
     ip.save()
-    return IPAllocation(
+    allocation = IPAllocation(
         pool=pool,
         address=str(address),
         ip_address=ip,
@@ -329,6 +343,8 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         notes=notes or '',
         allocated_by=user if user is not None and user.is_authenticated else None,
     )
+    allocation._changelog_message = changelog_message
+    return allocation
 
 
 def release_ip(allocation, *, user=None):

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
+from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     DiagramRestoreSerializer,
     DiagramSerializer,
@@ -25,12 +26,6 @@ from netbox_archiflow.services.errors import NotFound, ServiceError
 __all__ = ('DiagramTemplateViewSet', 'DiagramVersionViewSet', 'DiagramViewSet', 'export_response')
 
 LARGE = ('xml', 'preview_svg')
-
-
-class RestorePermission(TokenPermissions):
-    """Restoring writes the diagram: it needs change_diagram, not the add permission a POST maps to."""
-
-    perms_map = {**TokenPermissions.perms_map, 'POST': ['%(app_label)s.change_%(model_name)s']}
 
 
 class InstantiatePermission(TokenPermissions):
@@ -96,7 +91,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
 
     def get_permissions(self):
         if self.action == 'restore':
-            return [RestorePermission()]
+            return [TokenChangePermission()]
         return super().get_permissions()
 
     @extend_schema(request=DiagramRestoreSerializer, responses={200: DiagramSerializer})
