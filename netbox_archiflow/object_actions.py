@@ -2,7 +2,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext_lazy as _
 from netbox.object_actions import ObjectAction
 
-__all__ = ('AllocateSegments', 'ImportDiagramFiles', 'ReleaseSegment')
+__all__ = ('AllocateSegments', 'ImportDiagramFiles', 'RefreshDiagram', 'ReleaseSegment')
 
 
 class AllocateSegments(ObjectAction):
@@ -36,3 +36,17 @@ class ImportDiagramFiles(ObjectAction):
     label = _('Import files')
     permissions_required = {'add'}
     template_name = 'netbox_archiflow/buttons/import_files.html'
+
+
+class RefreshDiagram(ObjectAction):
+    """Regenerate a generated diagram from NetBox, keeping its layout (needs change permission)."""
+
+    name = 'refresh'
+    label = _('Refresh from NetBox')
+    permissions_required = {'change'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_archiflow/buttons/refresh.html'
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'object': obj}
