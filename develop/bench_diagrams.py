@@ -3,14 +3,14 @@ import json
 import os
 import time
 
+from dcim.models import Site
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from users.models import User
 
-from dcim.models import Site
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramVersion
-from users.models import User
 
 N = int(os.environ.get('BENCH_DIAGRAMS', 1000))
 CELLS = int(os.environ.get('BENCH_CELLS', 5000))

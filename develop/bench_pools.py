@@ -11,8 +11,8 @@ from pathlib import Path
 import requests
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
-
 from ipam.models import VRF, IPAddress, Prefix
+
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import pools as svc
 

@@ -7,8 +7,8 @@ value stops NetBox at start-up with a message naming the key, instead of failing
 from urllib.parse import urlparse
 
 from django.apps import apps
-
 from netbox.plugins import get_plugin_config
+
 from netbox_archiflow.drawio.links import OBJECT_TYPE
 
 PLUGIN_NAME = 'netbox_archiflow'

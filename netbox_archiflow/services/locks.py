@@ -11,7 +11,6 @@ Both are transaction-scoped: they are released on commit or rollback, never leak
 import zlib
 
 from django.db import connection
-
 from netbox.constants import ADVISORY_LOCK_KEYS
 
 # Namespace of the per-pool two-integer advisory keys, kept apart from core's one-bigint keys.

@@ -1,16 +1,16 @@
 import netaddr
-from django.contrib.contenttypes.models import ContentType
-from django.test import override_settings
-
 from core.models import ObjectChange
 from dcim.models import Device, DeviceRole, DeviceType, Interface, Manufacturer, Site
+from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
 from ipam.models import VRF, IPAddress, IPRange, Prefix
+from users.models import ObjectPermission, User
+from utilities.testing import TestCase
+
 from netbox_archiflow.management.changelog import change_logged
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as service
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from users.models import ObjectPermission, User
-from utilities.testing import TestCase
 
 
 def make_pool(cidr, name=None, vrf=None, **kwargs):

@@ -1,14 +1,14 @@
 from django.test import override_settings
-
 from ipam.models import VLAN, VRF, Prefix, VLANGroup
+from tenancy.models import Tenant
+from utilities.exceptions import AbortRequest
+from utilities.testing import TestCase
+
 from netbox_archiflow.filtersets import SegmentFilterSet
 from netbox_archiflow.models import Segment
 from netbox_archiflow.plugin_settings import DEFAULT_SETTINGS
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
-from tenancy.models import Tenant
-from utilities.exceptions import AbortRequest
-from utilities.testing import TestCase
 
 from .segment_fixtures import make_pool, make_segments
 

@@ -4,14 +4,14 @@ from itertools import groupby
 
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
-
 from netbox.context import current_request
 from netbox.views import generic
+from utilities.paginator import EnhancedPaginator, get_paginate_count
+from utilities.views import ViewTab, get_default_template, register_model_view
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import diagram_links
-from utilities.paginator import EnhancedPaginator, get_paginate_count
-from utilities.views import ViewTab, get_default_template, register_model_view
 
 __all__ = ('DiagramLinksView', 'ObjectDiagramsView')
 
