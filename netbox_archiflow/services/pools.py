@@ -66,7 +66,10 @@ def _require_object_perm(user, instance, action):
     if user is None:
         return
     model = type(instance)
-    if not model.objects.restrict(user, action).filter(pk=instance.pk).exists():
+    allowed = model.objects.restrict(user, action)
+    if not allowed.query.has_filters():  # no constraints: the model-level check already passed
+        return
+    if not allowed.filter(pk=instance.pk).exists():
         raise PermissionDenied(
             f'Your permissions do not allow this {action} on {model._meta.verbose_name} {instance}.',
             code='permission_denied',
@@ -331,7 +334,13 @@ def allocate_ip(
                 pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
             )
             allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
-            full_clean(allocation, fields={'__all__': 'custom_fields'}, validate_constraints=False)
+            # The related objects were looked up before the lock (or created just now): no existence queries.
+            full_clean(
+                allocation,
+                fields={'__all__': 'custom_fields'},
+                exclude=['pool', 'ip_address', 'device', 'interface', 'allocated_by'],
+                validate_constraints=False,
+            )
             allocation.save()
             if tags:
                 allocation.tags.set(tags)
@@ -376,7 +385,7 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         )
     ip.assigned_object = interface
     try:
-        ip.full_clean()
+        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
     except ValidationError as exc:
         messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
         if 'address' in exc.message_dict:
