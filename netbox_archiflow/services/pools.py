@@ -30,7 +30,7 @@ from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
-from netbox_archiflow.services.locks import lock_pool
+from netbox_archiflow.services.locks import load_custom_fields, lock_pool
 
 logger = logging.getLogger('netbox_archiflow.pools')
 
@@ -304,6 +304,7 @@ def allocate_ip(
         except (netaddr.AddrFormatError, ValueError, TypeError):
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
+    load_custom_fields(IPAddress, IPAllocation)
     try:
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)

@@ -278,11 +278,11 @@ class LockWindowTest(TestCase):
         user = User.objects.create_superuser('locker', 'k@example.com', 'x')
         vrf = VRF.objects.create(name='lock-vrf')
         pool = IPPool.objects.select_related('prefix', 'prefix__vrf').get(pk=make_pool('10.7.0.0/29', vrf=vrf).pk)
-        with CaptureQueriesContext(connection) as queries:
+        with change_logged(user), CaptureQueriesContext(connection) as queries:
             service.allocate_ip(pool, 'a', user=user)
         statements = [query['sql'] for query in queries.captured_queries]
         locked = next(i for i, sql in enumerate(statements) if 'pg_advisory_xact_lock(' in sql)
-        for table in ('users_user', 'ipam_vrf', 'netbox_archiflow_ippool'):
+        for table in ('users_user', 'ipam_vrf', 'netbox_archiflow_ippool', 'extras_customfield'):
             self.assertEqual([sql for sql in statements[locked + 1 :] if f'FROM "{table}"' in sql], [], table)
 
 
