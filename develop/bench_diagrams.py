@@ -8,15 +8,18 @@ from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from dcim.models import Site
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramVersion
 from users.models import User
 
 N = int(os.environ.get('BENCH_DIAGRAMS', 1000))
 CELLS = int(os.environ.get('BENCH_CELLS', 5000))
+LINKED = int(os.environ.get('BENCH_LINKED', 1000))
 PREFIX = 'bench-'
 API = '/api/plugins/archiflow/diagrams/'
 report = Report(f'bench_diagrams: {CELLS}-cell diagrams, lists of {N} (best of 3)')
+timings = {}
 
 
 def timed(label, fn, repeat=3):
@@ -37,12 +40,14 @@ def timed(label, fn, repeat=3):
     report.add(f'{label}: queries', queries)
     if size:
         report.add(f'{label}: response', size / 1e6, f'MB, HTTP {status}')
+    timings[label] = best
     return result
 
 
 def cleanup():
     DiagramVersion.objects.filter(diagram__name__startswith=PREFIX).delete()
     Diagram.objects.filter(name__startswith=PREFIX).delete()
+    Site.objects.filter(slug__startswith=PREFIX).delete()
 
 
 user, user_created = User.objects.get_or_create(username='bench', defaults={'is_superuser': True})
@@ -70,7 +75,6 @@ try:
         body = {'xml': xml.replace('node-0', f'node-0 rev {state["n"]}'), 'base_version': state['n'] - 1}
         return client.patch(detail, json.dumps(body), content_type='application/json')
 
-    timed('API PATCH diagrams/{id}/ (save changed XML, new version)', save)
     timed(
         'API PATCH diagrams/{id}/ (identical content, no version)',
         lambda: client.patch(
@@ -80,6 +84,32 @@ try:
         ),
     )
     timed('API GET diagrams/{id}/ (load, with XML)', lambda: client.get(detail))
+
+    # The same diagram with LINKED of its cells linked to NetBox objects: the index is rebuilt on each save.
+    sites = [Site.objects.create(name=f'{PREFIX}site-{n}', slug=f'{PREFIX}site-{n}') for n in range(10)]
+    links = [('dcim.site', sites[n % len(sites)].pk) for n in range(LINKED)]
+    linked_xml = samples.big_diagram(CELLS, links=links)
+    linked = client.post(
+        API, json.dumps({'name': f'{PREFIX}linked', 'xml': linked_xml}), content_type='application/json'
+    )
+    linked_detail = f'{API}{linked.json()["id"]}/'
+    linked_state = {'n': 1}
+
+    def save_linked():
+        linked_state['n'] += 1
+        body = {
+            'xml': linked_xml.replace('node-0', f'node-0 rev {linked_state["n"]}'),
+            'base_version': linked_state['n'] - 1,
+        }
+        return client.patch(linked_detail, json.dumps(body), content_type='application/json')
+
+    unlinked_label = 'API PATCH diagrams/{id}/ (save changed XML, new version)'
+    linked_label = f'API PATCH diagrams/{{id}}/ (same, {LINKED} linked cells)'
+    timed(unlinked_label, save)
+    timed(linked_label, save_linked)
+    overhead = (timings[linked_label] / timings[unlinked_label] - 1) * 100
+    report.add('links: save overhead (limit 15 %)', overhead, '%')
+    timed(f'API GET diagrams/{{id}}/status/ ({LINKED} linked cells)', lambda: client.get(f'{linked_detail}status/'))
     timed('GET diagrams/{id}/download/ (.drawio)', lambda: client.get(f'/plugins/archiflow/diagrams/{pk}/download/'))
 
     # N diagrams, copied inside PostgreSQL (the list does not need their versions).

@@ -93,9 +93,11 @@ class DiagramVersionKindChoices(ChoiceSet):
     KIND_MANUAL = 'manual'
     KIND_AUTOSAVE = 'autosave'
     KIND_RESTORE = 'restore'
+    KIND_REFRESH = 'refresh'
 
     CHOICES = [
         (KIND_MANUAL, _('Manual'), 'blue'),
         (KIND_AUTOSAVE, _('Autosave'), 'gray'),
         (KIND_RESTORE, _('Restore'), 'orange'),
+        (KIND_REFRESH, _('Refresh from NetBox'), 'green'),
     ]

@@ -53,8 +53,11 @@ def network(site='AMS1'):
     )
 
 
-def big_diagram(cells=5000, label_size=830, seed=1):
-    """About ``cells`` × 1 KB of XML (5,000 cells ≈ 5 MB), with labels that compress about as badly as real ones."""
+def big_diagram(cells=5000, label_size=830, seed=1, links=()):
+    """About ``cells`` × 1 KB of XML (5,000 cells ≈ 5 MB), with labels that compress about as badly as real ones.
+
+    ``links`` (``(netbox_type, netbox_id)`` pairs) link the first cells; the labels stay the same.
+    """
     import random
 
     rng = random.Random(seed)
@@ -66,7 +69,13 @@ def big_diagram(cells=5000, label_size=830, seed=1):
             text += f' {rng.choice(words)}-{rng.randrange(100000)}'
         return text[:label_size]
 
-    return mxfile(*(cell(f'c{n}', label(n), (n % 50) * 130, (n // 50) * 80) for n in range(cells)))
+    def make(n):
+        x, y = (n % 50) * 130, (n // 50) * 80
+        if n < len(links):
+            return linked_cell(f'c{n}', label(n), *links[n], x=x, y=y)
+        return cell(f'c{n}', label(n), x, y)
+
+    return mxfile(*(make(n) for n in range(cells)))
 
 
 TEMPLATE_XML = mxfile(
@@ -80,3 +89,14 @@ TEMPLATE_VARIABLES = [
     {'name': 'rack', 'default': 'R01', 'description': 'Rack name'},
     {'name': 'uplink', 'default': '100G', 'description': 'Uplink speed label'},
 ]
+
+
+def linked_cell(cell_id, label, netbox_type, netbox_id, display='', tag='object', x=40, y=40, **attributes):
+    """A vertex wrapped in ``<object>``/``<UserObject>`` carrying a link to a NetBox object."""
+    extra = ''.join(f' {name}={quoteattr(str(value))}' for name, value in attributes.items())
+    return (
+        f'<{tag} id="{cell_id}" label={quoteattr(label)} netbox_type={quoteattr(netbox_type)} '
+        f'netbox_id={quoteattr(str(netbox_id))} netbox_display={quoteattr(display)}{extra}>'
+        f'<mxCell style="rounded=1;whiteSpace=wrap;html=1;" vertex="1" parent="1">'
+        f'<mxGeometry x="{x}" y="{y}" width="120" height="60" as="geometry"/></mxCell></{tag}>'
+    )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.object_actions import ObjectAction
 
-__all__ = ('AllocateSegments', 'ImportDiagramFiles', 'ReleaseSegment')
+__all__ = ('AllocateSegments', 'ImportDiagramFiles', 'RefreshDiagram', 'ReleaseSegment')
 
 
 class AllocateSegments(ObjectAction):
@@ -37,3 +37,17 @@ class ImportDiagramFiles(ObjectAction):
     label = _('Import files')
     permissions_required = {'add'}
     template_name = 'netbox_archiflow/buttons/import_files.html'
+
+
+class RefreshDiagram(ObjectAction):
+    """Regenerate a generated diagram from NetBox, keeping its layout (needs change permission)."""
+
+    name = 'refresh'
+    label = _('Refresh from NetBox')
+    permissions_required = {'change'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_archiflow/buttons/refresh.html'
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'object': obj}

@@ -6,7 +6,10 @@ value stops NetBox at start-up with a message naming the key, instead of failing
 
 from urllib.parse import urlparse
 
+from django.apps import apps
+
 from netbox.plugins import get_plugin_config
+from netbox_archiflow.drawio.links import OBJECT_TYPE
 
 PLUGIN_NAME = 'netbox_archiflow'
 
@@ -28,7 +31,39 @@ DEFAULT_SETTINGS = {
     'drawio_url': 'https://embed.diagrams.net/',
     'diagram_max_bytes': 10 * 1024 * 1024,
     'diagram_autosave': False,
+    # Types of NetBox objects a diagram cell may link to, on top of / taken from DEFAULT_LINKABLE_TYPES
+    'diagram_link_types_add': [],
+    'diagram_link_types_remove': [],
 }
+
+# What a user would draw: a cell may link to one of these unless diagram_link_types_remove takes it out.
+DEFAULT_LINKABLE_TYPES = (
+    'circuits.circuit',
+    'circuits.provider',
+    'dcim.cable',
+    'dcim.device',
+    'dcim.frontport',
+    'dcim.interface',
+    'dcim.location',
+    'dcim.powerfeed',
+    'dcim.powerpanel',
+    'dcim.rack',
+    'dcim.rearport',
+    'dcim.site',
+    'dcim.virtualchassis',
+    'ipam.ipaddress',
+    'ipam.iprange',
+    'ipam.prefix',
+    'ipam.vlan',
+    'ipam.vrf',
+    'netbox_archiflow.ipallocation',
+    'netbox_archiflow.ippool',
+    'netbox_archiflow.segment',
+    'virtualization.cluster',
+    'virtualization.virtualmachine',
+    'wireless.wirelesslan',
+    'wireless.wirelesslink',
+)
 
 
 def _optional_name(value):
@@ -67,6 +102,14 @@ def _http_url(value):
     parsed = urlparse(value)
     if parsed.scheme not in ('http', 'https') or not parsed.netloc:
         return 'must be an absolute http(s) URL, e.g. https://embed.diagrams.net/'
+
+
+def _object_types(value):
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        return 'must be a list of "app_label.model" strings'
+    bad = [item for item in value if not OBJECT_TYPE.match(item)]
+    if bad:
+        return f'must be a list of "app_label.model" strings in lower case, e.g. "dcim.device" (not {bad[0]!r})'
 
 
 CLUSTER_RULE_KEYS = ('cluster_type', 'cluster_group', 'vrf', 'count')
@@ -109,6 +152,8 @@ VALIDATORS = {
     'drawio_url': _http_url,
     'diagram_max_bytes': _int_range(1024, 1024**3),
     'diagram_autosave': _boolean,
+    'diagram_link_types_add': _object_types,
+    'diagram_link_types_remove': _object_types,
 }
 
 
@@ -123,7 +168,29 @@ def validate_settings(settings):
             errors.append(f'{key} {problem} (got {settings.get(key)!r})')
     if not errors and settings['segment_vid_min'] > settings['segment_vid_max']:
         errors.append('segment_vid_min must not be greater than segment_vid_max')
+    if not errors:
+        errors.extend(_link_type_errors(settings['diagram_link_types_add'], settings['diagram_link_types_remove']))
     return errors
+
+
+def _link_type_errors(add, remove):
+    """Added types must be installed models, removed types default ones: a typo would otherwise do nothing."""
+    errors = []
+    for object_type in add:
+        try:
+            apps.get_model(object_type)
+        except LookupError:
+            errors.append(f'diagram_link_types_add: {object_type!r} is not an installed model')
+    for object_type in remove:
+        if object_type not in DEFAULT_LINKABLE_TYPES:
+            errors.append(f'diagram_link_types_remove: {object_type!r} is not one of the default linkable types')
+    return errors
+
+
+def linkable_types():
+    """The ``app_label.model`` names a diagram cell may link to, with the settings applied."""
+    remove = set(get('diagram_link_types_remove'))
+    return frozenset(t for t in DEFAULT_LINKABLE_TYPES if t not in remove) | frozenset(get('diagram_link_types_add'))
 
 
 def cluster_segment_rules():

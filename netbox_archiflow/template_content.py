@@ -157,6 +157,34 @@ class DeviceAllocations(PluginTemplateExtension):
         return self.render('netbox_archiflow/inc/device_allocations.html', extra_context={'allocations': allocations})
 
 
+class GenerateDiagramButton(PluginTemplateExtension):
+    """A "Generate diagram" button on the objects a diagram can be generated for."""
+
+    kind = 'physical'
+
+    def buttons(self):
+        if not self.context['request'].user.has_perm('netbox_archiflow.add_diagram'):
+            return ''
+        obj = self.context['object']
+        return self.render(
+            'netbox_archiflow/buttons/generate_here.html',
+            extra_context={
+                'kind': self.kind,
+                'scope_type': f'{obj._meta.app_label}.{obj._meta.model_name}',
+                'name': f'{obj}'[:100],
+            },
+        )
+
+
+class GeneratePhysicalDiagram(GenerateDiagramButton):
+    models = ['dcim.site', 'dcim.location', 'dcim.rack']
+
+
+class GenerateL3Diagram(GenerateDiagramButton):
+    models = ['ipam.vrf']
+    kind = 'l3'
+
+
 def _with_usage(pools):
     from .services.pools import pools_usage
 
@@ -174,4 +202,6 @@ template_extensions = [
     VLANPools,
     IPAddressAllocation,
     DeviceAllocations,
+    GeneratePhysicalDiagram,
+    GenerateL3Diagram,
 ]

@@ -14,6 +14,7 @@ router.register('alerts', views.AlertViewSet)
 router.register('diagrams', views.DiagramViewSet)
 router.register('diagram-versions', views.DiagramVersionViewSet)
 router.register('diagram-templates', views.DiagramTemplateViewSet)
+router.register('diagram-links', views.DiagramLinkViewSet)
 
 urlpatterns = [
     # Before the router: its detail route would otherwise take "allocate" as a primary key.

@@ -1,15 +1,23 @@
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Site
-from netbox.filtersets import ChangeLoggedModelFilterSet, OrganizationalModelFilterSet, PrimaryModelFilterSet
+from netbox.filtersets import (
+    BaseFilterSet,
+    ChangeLoggedModelFilterSet,
+    OrganizationalModelFilterSet,
+    PrimaryModelFilterSet,
+)
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagram_links
 from users.models import User
+from utilities.filters import MultiValueBigNumberFilter, MultiValueContentTypeFilter
 from utilities.filtersets import register_filterset
 
-__all__ = ('DiagramFilterSet', 'DiagramTemplateFilterSet', 'DiagramVersionFilterSet')
+__all__ = ('DiagramFilterSet', 'DiagramLinkFilterSet', 'DiagramTemplateFilterSet', 'DiagramVersionFilterSet')
 
 
 @register_filterset
@@ -54,3 +62,33 @@ class DiagramTemplateFilterSet(OrganizationalModelFilterSet):
     class Meta:
         model = DiagramTemplate
         fields = ('id', 'name', 'slug', 'description', 'category', 'is_active')
+
+
+@register_filterset
+class DiagramLinkFilterSet(BaseFilterSet):
+    q = django_filters.CharFilter(method='search', label=_('Search'))
+    diagram_id = django_filters.ModelMultipleChoiceFilter(queryset=Diagram.objects.all(), label=_('Diagram (ID)'))
+    object_type = MultiValueContentTypeFilter(label=_('Object type (app_label.model)'))
+    object_type_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=ContentType.objects.all(), label=_('Object type (ID)')
+    )
+    object_id = MultiValueBigNumberFilter(label=_('Object ID'))
+    broken = django_filters.BooleanFilter(method='filter_broken', label=_('Broken (the object does not exist)'))
+
+    class Meta:
+        model = DiagramLink
+        fields = ('id', 'page_id', 'page_name', 'cell_id', 'label', 'netbox_display')
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Q(label__icontains=value)
+            | Q(netbox_display__icontains=value)
+            | Q(cell_id=value)
+            | Q(diagram__name__icontains=value)
+        )
+
+    def filter_broken(self, queryset, name, value):
+        condition = diagram_links.broken_condition(queryset)
+        return queryset.filter(condition) if value else queryset.exclude(condition)

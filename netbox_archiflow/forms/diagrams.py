@@ -70,7 +70,7 @@ def read_upload(upload, field):
 
 def check_xml(xml, field):
     try:
-        service.parse_diagram_xml(xml)
+        service.validate_diagram_xml(xml)
     except ServiceError as exc:
         raise ValidationError({field: exc.detail}) from exc
 

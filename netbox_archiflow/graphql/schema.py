@@ -3,6 +3,7 @@ import strawberry_django
 
 from .types import (
     AlertType,
+    DiagramLinkType,
     DiagramTemplateType,
     DiagramType,
     DiagramVersionType,
@@ -40,6 +41,8 @@ class DiagramsQuery:
     netbox_archiflow_diagram_version_list: list[DiagramVersionType] = strawberry_django.field()
     netbox_archiflow_diagram_template: DiagramTemplateType = strawberry_django.field()
     netbox_archiflow_diagram_template_list: list[DiagramTemplateType] = strawberry_django.field()
+    netbox_archiflow_diagram_link: DiagramLinkType = strawberry_django.field()
+    netbox_archiflow_diagram_link_list: list[DiagramLinkType] = strawberry_django.field()
 
 
 schema = [SegmentQuery, PoolsQuery, AlertsQuery, DiagramsQuery]

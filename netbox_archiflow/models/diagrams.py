@@ -5,8 +5,11 @@ log records a digest of them instead of the content (the versions hold the conte
 """
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -17,8 +20,9 @@ from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio.errors import DrawioError
 from netbox_archiflow.drawio.templates import validate_template_definition
+from utilities.querysets import RestrictedQuerySet
 
-__all__ = ('Diagram', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
+__all__ = ('Diagram', 'DiagramLink', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
 
 # Columns too large for lists, the change log or the search cache.
 LARGE_FIELDS = ('xml', 'preview_svg')
@@ -204,3 +208,51 @@ class DiagramTemplate(DigestSerializationMixin, OrganizationalModel):
             validate_template_definition(self.xml, self.variables, plugin_settings.get('diagram_max_bytes'))
         except DrawioError as exc:
             raise ValidationError({exc.field or 'xml': exc.detail}) from exc
+
+
+class DiagramLink(models.Model):
+    """One cell of a diagram's current content linked to a NetBox object: the index behind the Diagrams tab.
+
+    Derived data, rebuilt from the XML by the diagram service in the transaction that writes the content,
+    hence not change-logged (the diagram's versions are). The object may no longer exist: such a link is
+    kept and reported as broken.
+    """
+
+    diagram = models.ForeignKey(to=Diagram, on_delete=models.CASCADE, related_name='links', verbose_name=_('diagram'))
+    page_id = models.CharField(verbose_name=_('page ID'), max_length=255, blank=True)
+    page_name = models.CharField(verbose_name=_('page'), max_length=255, blank=True)
+    cell_id = models.CharField(verbose_name=_('cell ID'), max_length=255)
+    label = models.CharField(verbose_name=_('label'), max_length=255, blank=True)
+    netbox_display = models.CharField(verbose_name=_('display'), max_length=255, blank=True)
+    object_type = models.ForeignKey(
+        to='contenttypes.ContentType', on_delete=models.CASCADE, related_name='+', verbose_name=_('object type')
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_('object ID'))
+    object = GenericForeignKey(ct_field='object_type', fk_field='object_id')
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('diagram', 'page_name', 'label', 'cell_id')
+        indexes = (models.Index(fields=('object_type', 'object_id'), name='netbox_archiflow_link_object'),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=('diagram', 'page_id', 'cell_id'), name='netbox_archiflow_diagramlink_unique_cell'
+            ),
+        )
+        verbose_name = _('diagram link')
+        verbose_name_plural = _('diagram links')
+
+    def __str__(self):
+        return f'{self.label or self.netbox_display or self.cell_id} → {self.object_key}'
+
+    @property
+    def object_key(self):
+        """``app_label.model:id``, the form ``?highlight=`` takes."""
+        object_type = ContentType.objects.get_for_id(self.object_type_id)
+        return f'{object_type.app_label}.{object_type.model}:{self.object_id}'
+
+    def get_absolute_url(self):
+        """The diagram's links with this link's object highlighted."""
+        url = reverse('plugins:netbox_archiflow:diagram_links', args=[self.diagram_id])
+        return f'{url}?{urlencode({"highlight": self.object_key})}'

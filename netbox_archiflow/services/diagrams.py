@@ -17,6 +17,7 @@ from netbox_archiflow.drawio import content, diff, pages, templates
 from netbox_archiflow.drawio import preview as drawio_preview
 from netbox_archiflow.drawio import svg as drawio_svg
 from netbox_archiflow.models import Diagram, DiagramVersion
+from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 
 __all__ = (
@@ -36,6 +37,7 @@ __all__ = (
     'sanitize_svg',
     'save_diagram',
     'store_preview',
+    'validate_diagram_xml',
     'validate_template_definition',
 )
 
@@ -52,6 +54,12 @@ def max_request_bytes():
 def parse_diagram_xml(xml, what='xml'):
     """Validate Draw.io XML within ``diagram_max_bytes`` and return its pages (see ``drawio.pages``)."""
     return pages.parse_diagram(xml, max_bytes(), what)
+
+
+def validate_diagram_xml(xml, what='xml'):
+    """Everything a save checks before writing: the document and its links (a 400 names the cell)."""
+    parsed = parse_diagram_xml(xml, what)
+    return parsed, diagram_links.links_in(parsed)
 
 
 def expand_compressed(xml):
@@ -102,13 +110,15 @@ def save_diagram(
     - ``base_version`` given and not the current version: ``Conflict('version_conflict', current_version=n)``;
     - ``kind='autosave'``: rewrites the newest version in place when it is the same user's autosave,
       otherwise appends a new one, so autosaves never pile up;
-    - anything else appends version n+1.
+    - anything else appends version n+1;
+    - the link index is rebuilt from the new XML in the same transaction; a malformed link or one to a
+      type that is not linkable refuses the save (400 naming the cell).
 
     The diagram and the version get ``preview`` (an SVG already sanitized, e.g. the restored version's)
     or else a preview drawn on the server, so every write has a picture without a browser.
 
-    The diagram row is locked (``SELECT … FOR UPDATE``) for the whole check-and-write. ``diagram`` is
-    updated in place to the saved state.
+    This is the only function that writes diagram content. The diagram row is locked (``SELECT … FOR
+    UPDATE``) for the whole check-and-write. ``diagram`` is updated in place to the saved state.
     """
     if kind not in DiagramVersionKindChoices.values():
         raise ServiceError(f'Unknown version kind {kind!r}.', field='kind')
@@ -117,7 +127,7 @@ def save_diagram(
             base_version = int(base_version)
         except (TypeError, ValueError) as exc:
             raise ServiceError('base_version must be an integer.', field='base_version') from exc
-    parsed = parse_diagram_xml(xml)  # before any write: a refused document changes nothing
+    parsed, links = validate_diagram_xml(xml)  # before any write: a refused document changes nothing
     summary = (summary or '')[:200]
     user = _user(user)
     with transaction.atomic():
@@ -167,6 +177,7 @@ def save_diagram(
         locked.updated_by = user
         locked._writing_content = True
         locked.save()
+        diagram_links.write_index(locked.pk, links)
         _refresh(diagram, locked)
     return SaveResult(diagram, version, created)
 
@@ -181,7 +192,7 @@ def _refresh(target, source):
 def create_diagram(name, xml='', user=None, *, summary='', **fields):
     """Create a diagram; with content it starts at version 1, without at version 0."""
     if xml:
-        parse_diagram_xml(xml)
+        validate_diagram_xml(xml)
     user = _user(user)
     with transaction.atomic():
         diagram = Diagram(name=name, created_by=user, updated_by=user, **fields)

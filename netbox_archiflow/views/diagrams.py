@@ -15,13 +15,22 @@ from django.views.generic import View
 from django.views.static import serve
 
 from core.signals import clear_events
-from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport, BulkImport
+from netbox.object_actions import (
+    AddObject,
+    BulkDelete,
+    BulkEdit,
+    BulkExport,
+    BulkImport,
+    CloneObject,
+    DeleteObject,
+    EditObject,
+)
 from netbox.views import generic
 from netbox.views.generic.base import BaseMultiObjectView
 from netbox_archiflow import drawio_webapp, filtersets, forms, plugin_settings, tables
 from netbox_archiflow.api.views.diagrams import export_response
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
-from netbox_archiflow.object_actions import ImportDiagramFiles
+from netbox_archiflow.object_actions import ImportDiagramFiles, RefreshDiagram
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
 from utilities.exceptions import AbortRequest, PermissionsViolation
@@ -80,6 +89,7 @@ class DiagramListView(generic.ObjectListView):
 @register_model_view(Diagram)
 class DiagramView(generic.ObjectView):
     queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer(*LARGE)
+    actions = (RefreshDiagram, CloneObject, EditObject, DeleteObject)
 
     def get_extra_context(self, request, instance):
         latest = instance.versions.defer('xml').select_related('author').first()

@@ -2,7 +2,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from dcim.api.serializers import SiteSerializer
-from netbox.api.fields import ChoiceField
+from netbox.api.fields import ChoiceField, ContentTypeField, RelatedObjectCountField
+from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import (
     BaseModelSerializer,
     OrganizationalModelSerializer,
@@ -10,11 +11,15 @@ from netbox.api.serializers import (
 )
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services import diagrams as service
 from users.api.serializers import UserSerializer
 
 __all__ = (
+    'DiagramLinkSerializer',
+    'DiagramGenerateSerializer',
+    'DiagramRefreshSerializer',
     'DiagramRestoreSerializer',
     'DiagramSerializer',
     'DiagramTemplateInstantiateSerializer',
@@ -52,12 +57,14 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     updated_by = UserSerializer(nested=True, read_only=True, allow_null=True)
     preview_url = serializers.SerializerMethodField(read_only=True)
     export_url = serializers.SerializerMethodField(read_only=True)
+    link_count = RelatedObjectCountField('links')
 
     class Meta:
         model = Diagram
         fields = [
             'id', 'url', 'display_url', 'display', 'name', 'site', 'status', 'version', 'xml', 'base_version',
-            'change_summary', 'description', 'metadata', 'preview_url', 'export_url', 'created_by', 'updated_by',
+            'change_summary', 'description', 'metadata', 'link_count', 'preview_url', 'export_url', 'created_by',
+            'updated_by',
             'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
         ]  # fmt: skip
         brief_fields = ('id', 'url', 'display', 'name', 'status', 'version', 'description')
@@ -70,7 +77,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
     def validate_xml(self, value):
         if value:
-            service.parse_diagram_xml(value)  # ServiceError → 413/400 with its code
+            service.validate_diagram_xml(value)  # ServiceError → 413/400 with its code (and the cell)
         return value
 
     def validate_metadata(self, value):
@@ -151,6 +158,22 @@ class DiagramRestoreSerializer(serializers.Serializer):
     base_version = serializers.IntegerField(min_value=0, required=False)
 
 
+class DiagramGenerateSerializer(serializers.Serializer):
+    """Kind, scope and options are checked by the generator service, which names the bad field."""
+
+    name = serializers.CharField(max_length=100)
+    kind = serializers.CharField()
+    scope_type = serializers.CharField()
+    scope_id = serializers.JSONField(required=False, allow_null=True)
+    options = serializers.JSONField(required=False, default=dict)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DiagramRefreshSerializer(serializers.Serializer):
+    base_version = serializers.IntegerField(min_value=0, required=False)
+    mark_removed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
 class DiagramTemplateInstantiateSerializer(serializers.Serializer):
     """Input of ``diagram-templates/{id}/instantiate/``: the new diagram's name and the variables' values."""
 
@@ -158,3 +181,25 @@ class DiagramTemplateInstantiateSerializer(serializers.Serializer):
     variables = serializers.DictField(required=False, default=dict)
     site = serializers.IntegerField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class DiagramLinkSerializer(BaseModelSerializer):
+    """A linked cell. ``object`` is null when the object does not exist (``broken``) or is hidden from the user."""
+
+    diagram = DiagramSerializer(nested=True, read_only=True)
+    object_type = ContentTypeField(read_only=True)
+    object = GFKSerializerField(source='linked_object', read_only=True, allow_missing_serializer=True)
+    broken = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = DiagramLink
+        fields = [
+            'id', 'url', 'display', 'diagram', 'page_id', 'page_name', 'cell_id', 'label', 'netbox_display',
+            'object_type', 'object_id', 'object', 'broken',
+        ]  # fmt: skip
+        brief_fields = ('id', 'url', 'display', 'cell_id', 'label', 'object_type', 'object_id')
+
+    def to_representation(self, instance):
+        if not hasattr(instance, 'broken') and {'object', 'broken'} & set(self.fields):  # not resolved by the view
+            diagram_links.resolve_objects([instance], _user(self))
+        return super().to_representation(instance)

@@ -8,21 +8,35 @@ from rest_framework.response import Response
 
 from dcim.models import Site
 from netbox.api.authentication import TokenPermissions
+from netbox.api.exceptions import SerializerNotFound
 from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.serializers import (
+    DiagramGenerateSerializer,
+    DiagramLinkSerializer,
+    DiagramRefreshSerializer,
     DiagramRestoreSerializer,
     DiagramSerializer,
     DiagramTemplateInstantiateSerializer,
     DiagramTemplateSerializer,
     DiagramVersionSerializer,
 )
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagram_links, diagram_status
 from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, ServiceError
+from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
+from utilities.query import count_related
 
-__all__ = ('DiagramTemplateViewSet', 'DiagramVersionViewSet', 'DiagramViewSet', 'export_response')
+__all__ = (
+    'DiagramLinkViewSet',
+    'DiagramTemplateViewSet',
+    'DiagramVersionViewSet',
+    'DiagramViewSet',
+    'export_response',
+)
 
 LARGE = ('xml', 'preview_svg')
 
@@ -45,6 +59,16 @@ def export_response(diagram):
     response['Content-Disposition'] = f'attachment; filename="{filename}.drawio"'
     response['X-Content-Type-Options'] = 'nosniff'
     return response
+
+
+def _for_response(pk):
+    """The diagram as the detail endpoint answers it, for the custom actions."""
+    return (
+        Diagram.objects.select_related('site', 'created_by', 'updated_by')
+        .defer('preview_svg')
+        .annotate(link_count=count_related(DiagramLink, 'diagram'))
+        .get(pk=pk)
+    )
 
 
 class RequestSizeLimitMixin:
@@ -95,9 +119,47 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         return qs
 
     def get_permissions(self):
-        if self.action == 'restore':
+        if self.action in ('restore', 'refresh'):
             return [RestorePermission()]
         return super().get_permissions()
+
+    def _body(self, request, pk):
+        diagram = Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=pk)
+        return DiagramSerializer(diagram, context={'request': request}).data
+
+    @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
+    @action(detail=False, methods=['post'])
+    def generate(self, request):
+        """A new diagram (version 1) drawn from NetBox: ``{"name", "kind", "scope_type", "scope_id", "options"}``."""
+        if not request.user.has_perm('netbox_archiflow.add_diagram'):
+            raise PermissionDenied('This user may not add diagrams.')
+        data = DiagramGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        spec = generator.parse_spec(
+            request.user, values['kind'], values['scope_type'], values.get('scope_id'), values.get('options')
+        )
+        fields = {'description': values['description']} if values.get('description') else {}
+        diagram = generator.generate_diagram(values['name'], spec, request.user, **fields)
+        return Response(self._body(request, diagram.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DiagramRefreshSerializer, responses={200: DiagramSerializer})
+    @action(detail=True, methods=['post'])
+    def refresh(self, request, pk):
+        """Regenerate from the saved scope and merge, keeping the layout: a new version unless nothing changed."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('preview_svg'), pk=pk)
+        data = DiagramRefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved, merged = generator.refresh_diagram(
+            diagram,
+            request.user,
+            base_version=data.validated_data.get('base_version'),
+            mark_removed=data.validated_data.get('mark_removed'),
+        )
+        body = self._body(request, pk)
+        body['refreshed'] = saved.modified
+        body['summary'] = merged.summary
+        return Response(body)
 
     @extend_schema(request=DiagramRestoreSerializer, responses={200: DiagramSerializer})
     @action(detail=True, methods=['post'])
@@ -109,10 +171,16 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         result = service.restore_version(
             diagram, data.validated_data['version'], request.user, base_version=data.validated_data.get('base_version')
         )
-        diagram = Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=pk)
-        body = DiagramSerializer(diagram, context={'request': request}).data
+        body = DiagramSerializer(_for_response(pk), context={'request': request}).data
         body['restored'] = result.modified
         return Response(body)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=['get'])
+    def status(self, request, pk):
+        """Live status of each linked cell's object (status, utilization, open alerts), for the viewer overlay."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'version'), pk=pk)
+        return Response(diagram_status.diagram_status(diagram, request.user))
 
     @extend_schema(responses={(200, 'application/vnd.jgraph.mxfile'): bytes})
     @action(detail=True, methods=['get'])
@@ -133,6 +201,40 @@ class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOn
         if self.action == 'list' and 'xml' not in fields:
             qs = qs.defer('xml')
         return qs
+
+
+def _brief_prefetches(model, queryset):
+    """What the brief serializer of a linked object reads (e.g. an interface's device), fetched per type."""
+    try:
+        serializer = get_serializer_for_model(model)
+    except SerializerNotFound:
+        return queryset
+    return queryset.prefetch_related(*get_prefetches_for_serializer(serializer, fields=serializer.Meta.brief_fields))
+
+
+class DiagramLinkViewSet(NetBoxReadOnlyModelViewSet):
+    """Linked cells of the diagrams the user may view; each object resolved with the page, per object type."""
+
+    queryset = DiagramLink.objects.select_related('diagram', 'object_type').defer(
+        'diagram__xml', 'diagram__preview_svg'
+    )
+    serializer_class = DiagramLinkSerializer
+    filterset_class = filtersets.DiagramLinkFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().filter(diagram__in=Diagram.objects.restrict(self.request.user, 'view'))
+
+    def _resolve(self, links):
+        if not self.brief:
+            diagram_links.resolve_objects(links, self.request.user, _brief_prefetches)
+        return links
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return page if page is None else self._resolve(page)
+
+    def get_object(self):
+        return self._resolve([super().get_object()])[0]
 
 
 class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet):
@@ -175,7 +277,5 @@ class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWitho
             # Object permissions with constraints: the new diagram must be one the user may add.
             if not Diagram.objects.restrict(request.user, 'add').filter(pk=diagram.pk).exists():
                 raise PermissionDenied('This user may not add this diagram.')
-        diagram = (
-            Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=diagram.pk)
-        )
-        return Response(DiagramSerializer(diagram, context={'request': request}).data, status=status.HTTP_201_CREATED)
+        body = DiagramSerializer(_for_response(diagram.pk), context={'request': request}).data
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ import strawberry_django
 from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox.graphql.filters import (
+    BaseModelFilter,
     ChangeLoggedModelFilter,
     OrganizationalModelFilter,
     PrimaryModelFilter,
@@ -13,10 +14,11 @@ from netbox.graphql.filters import (
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
+    from core.graphql.filters import ContentTypeFilter
     from dcim.graphql.filters import SiteFilter
     from netbox_archiflow.graphql.enums import DiagramStatusEnum, DiagramVersionKindEnum
 
-__all__ = ('DiagramFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')
+__all__ = ('DiagramFilter', 'DiagramLinkFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')
 
 
 @register_filter(models.Diagram, lookups=True)
@@ -47,3 +49,19 @@ class DiagramVersionFilter(ChangeLoggedModelFilter):
 class DiagramTemplateFilter(OrganizationalModelFilter):
     category: StrFilterLookup[str] | None = strawberry_django.filter_field()
     is_active: FilterLookup[bool] | None = strawberry_django.filter_field()
+
+
+@register_filter(models.DiagramLink, lookups=True)
+class DiagramLinkFilter(BaseModelFilter):
+    diagram: Annotated['DiagramFilter', strawberry.lazy('netbox_archiflow.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    diagram_id: strawberry.ID | None = strawberry_django.filter_field()
+    page_id: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    cell_id: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    label: StrFilterLookup[str] | None = strawberry_django.filter_field()
+    object_type: Annotated['ContentTypeFilter', strawberry.lazy('core.graphql.filters')] | None = (
+        strawberry_django.filter_field()
+    )
+    object_type_id: strawberry.ID | None = strawberry_django.filter_field()
+    object_id: FilterLookup[int] | None = strawberry_django.filter_field()

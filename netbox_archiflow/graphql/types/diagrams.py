@@ -5,13 +5,14 @@ import strawberry
 from netbox.graphql.types import BaseObjectType, OrganizationalObjectType, PrimaryObjectType, register_type
 from netbox_archiflow import models
 
-from ..filters import DiagramFilter, DiagramTemplateFilter, DiagramVersionFilter
+from ..filters import DiagramFilter, DiagramLinkFilter, DiagramTemplateFilter, DiagramVersionFilter
 
 if TYPE_CHECKING:
     from dcim.graphql.types import SiteType
+    from netbox.graphql.types import ContentTypeType
     from users.graphql.types import UserType
 
-__all__ = ('DiagramTemplateType', 'DiagramType', 'DiagramVersionType')
+__all__ = ('DiagramLinkType', 'DiagramTemplateType', 'DiagramType', 'DiagramVersionType')
 
 # XML is only read when a query selects it; the SVG preview is served over HTTP, not GraphQL.
 
@@ -41,6 +42,7 @@ class DiagramType(PrimaryObjectType):
     created_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
     updated_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
     versions: list[Annotated['DiagramVersionType', strawberry.lazy('netbox_archiflow.graphql.types')]]
+    links: list[Annotated['DiagramLinkType', strawberry.lazy('netbox_archiflow.graphql.types')]]
 
 
 @register_type(
@@ -57,3 +59,25 @@ class DiagramVersionType(BaseObjectType):
 @register_type(models.DiagramTemplate, fields='__all__', filters=DiagramTemplateFilter, pagination=True)
 class DiagramTemplateType(OrganizationalObjectType):
     pass
+
+
+@register_type(
+    models.DiagramLink,
+    fields=('id', 'diagram', 'page_id', 'page_name', 'cell_id', 'label', 'netbox_display', 'object_type', 'object_id'),
+    filters=DiagramLinkFilter,
+    pagination=True,
+)
+class DiagramLinkType(BaseObjectType):
+    """A linked cell; the object itself is read from its own type (``object_type`` + ``object_id``)."""
+
+    diagram: Annotated['DiagramType', strawberry.lazy('netbox_archiflow.graphql.types')]
+    object_type: Annotated['ContentTypeType', strawberry.lazy('netbox.graphql.types')]
+
+    @classmethod
+    def get_queryset(cls, queryset, info, **kwargs):
+        user = info.context.request.user
+        return (
+            super()
+            .get_queryset(queryset, info, **kwargs)
+            .filter(diagram__in=models.Diagram.objects.restrict(user, 'view'))
+        )

@@ -1,11 +1,13 @@
 """Diagram tools: save-diagram, load-diagram, list-diagrams, list-templates, apply-template,
-get-diagram-versions, restore-diagram-version (the predecessor's names; the REST API's services)."""
+get-diagram-versions, restore-diagram-version (the predecessor's names; the REST API's services), and
+generate-diagram, refresh-diagram (diagrams drawn from NetBox)."""
 
 from django.db import transaction
 
 from dcim.models import Site
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as diagram_service
+from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
 
 from ..registry import (
@@ -348,3 +350,87 @@ def restore_diagram_version(user, arguments):
     except ServiceError as exc:
         raise _renamed(exc) from None
     return {'success': True, 'modified': result.modified, 'diagram': diagram_summary(result.diagram)}
+
+
+GENERATOR_ARGUMENTS = {'scope_type': 'scopeType', 'scope_id': 'scopeId'}
+
+
+def _generator_renamed(exc):
+    """Service fields (``scope_type``, ``options.x``) as this API spells its arguments."""
+    field = exc.field or ''
+    exc.field = GENERATOR_ARGUMENTS.get(field, field)
+    return _renamed(exc)
+
+
+@tool(
+    'generate-diagram',
+    'Create a diagram drawn from NetBox: "physical" (devices and cables of a site, location, rack or filtered '
+    'devices) or "l3" (networks of a VRF or site with the devices and VMs addressed in them), laid out and linked.',
+    {
+        'type': 'object',
+        'properties': {
+            'name': {'type': 'string', 'minLength': 1, 'maxLength': 100},
+            'kind': {'type': 'string', 'enum': ['physical', 'l3']},
+            'scopeType': {
+                'type': 'string',
+                'enum': ['dcim.site', 'dcim.location', 'dcim.rack', 'dcim.device', 'ipam.vrf'],
+                'description': 'dcim.device selects devices with options.filters (NetBox device filters)',
+            },
+            'scopeId': {'type': 'integer', 'minimum': 1},
+            'options': {'type': 'object'},
+        },
+        'required': ['name', 'kind', 'scopeType'],
+        'additionalProperties': False,
+    },
+    write=True,
+    output_schema=object_schema({'success': BOOLEAN, 'diagram': DIAGRAM_SUMMARY}),
+    title='Generate a diagram from NetBox',
+)
+def generate_diagram(user, arguments):
+    _require(user, 'add', Diagram)
+    try:
+        spec = generator.parse_spec(
+            user, arguments['kind'], arguments['scopeType'], arguments.get('scopeId'), arguments.get('options')
+        )
+        diagram = generator.generate_diagram(arguments['name'], spec, user)
+    except ServiceError as exc:
+        raise _generator_renamed(exc) from None
+    return {'success': True, 'diagram': diagram_summary(diagram)}
+
+
+@tool(
+    'refresh-diagram',
+    'Regenerate a generated diagram from NetBox and merge it into the current content, keeping the layout: '
+    'a new version (kind refresh) with a summary, or none when nothing changed.',
+    {
+        'type': 'object',
+        'properties': {
+            'id': DIAGRAM_ID,
+            'baseVersion': {'type': 'integer', 'minimum': 0},
+            'markRemoved': {'type': 'boolean'},
+        },
+        'required': ['id'],
+        'additionalProperties': False,
+    },
+    write=True,
+    output_schema=object_schema(
+        {'success': BOOLEAN, 'modified': BOOLEAN, 'summary': STRING, 'diagram': DIAGRAM_SUMMARY}
+    ),
+    title='Refresh a generated diagram from NetBox',
+    destructive=True,
+    idempotent=True,
+)
+def refresh_diagram(user, arguments):
+    diagram = _diagram(user, arguments['id'], 'change')
+    try:
+        saved, merged = generator.refresh_diagram(
+            diagram, user, base_version=arguments.get('baseVersion'), mark_removed=arguments.get('markRemoved')
+        )
+    except ServiceError as exc:
+        raise _generator_renamed(exc) from None
+    return {
+        'success': True,
+        'modified': saved.modified,
+        'summary': merged.summary,
+        'diagram': diagram_summary(saved.diagram),
+    }
