@@ -69,5 +69,8 @@ def require_object_permission(user, instance, action):
     if user is None:
         return
     model = type(instance)
-    if not model.objects.restrict(user, action).filter(pk=instance.pk).exists():
+    allowed = model.objects.restrict(user, action)
+    if not allowed.query.has_filters():  # no constraints: the model-level check already passed
+        return
+    if not allowed.filter(pk=instance.pk).exists():
         raise PermissionDenied(f'Your permissions do not allow this {action} on {model._meta.verbose_name} {instance}.')

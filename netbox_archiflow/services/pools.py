@@ -31,7 +31,7 @@ from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress
 from netbox_archiflow.services import alerts
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError, full_clean
-from netbox_archiflow.services.locks import lock_pool
+from netbox_archiflow.services.locks import load_custom_fields, lock_pool
 from netbox_archiflow.services.lookups import load, require_object_permission, require_permission
 from netbox_archiflow.services.usage import pool_usage, pools_usage, rebuild_usage
 
@@ -232,6 +232,7 @@ def allocate_ip(
         except (netaddr.AddrFormatError, ValueError, TypeError):
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
+    load_custom_fields(IPAddress, IPAllocation)
     try:
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)
@@ -272,7 +273,13 @@ def allocate_ip(
                 changelog_message=changelog_message,
             )
             allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
-            full_clean(allocation, fields={'__all__': 'custom_fields'}, validate_constraints=False)
+            # The related objects were looked up before the lock (or created just now): no existence queries.
+            full_clean(
+                allocation,
+                fields={'__all__': 'custom_fields'},
+                exclude=['pool', 'ip_address', 'device', 'interface', 'allocated_by'],
+                validate_constraints=False,
+            )
             allocation.save()
             if tags:
                 allocation.tags.set(tags)
@@ -319,7 +326,7 @@ def _create_allocation(
         )
     ip.assigned_object = interface
     try:
-        ip.full_clean()
+        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
     except ValidationError as exc:
         messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
         if 'address' in exc.message_dict:

@@ -31,7 +31,7 @@ from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
 
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
-from .locks import lock_pool
+from .locks import load_custom_fields, lock_pool
 from .lookups import load, reference, require_permission
 
 __all__ = (
@@ -520,6 +520,7 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
         raise ServiceError(f'count must be an integer from 1 to 1000, got {count!r}', field='count')
     require_permission(user, Segment, 'allocate')
+    load_custom_fields(Segment, Prefix)
 
     with transaction.atomic():
         lock_pool('available-prefixes', 'segment', site_group.pk, vrf.pk)

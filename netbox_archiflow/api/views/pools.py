@@ -72,7 +72,10 @@ class IPPoolAllocateView(ServiceErrorMixin, APIView):
         request=AllocateRequestSerializer, responses={200: IPAllocationSerializer, 201: IPAllocationSerializer}
     )
     def post(self, request, pk):
-        pool = get_object_or_404(IPPool.objects.restrict(request.user, 'view').select_related('prefix'), pk)
+        # The prefix and VRF are loaded here, before allocate_ip takes the pool's lock.
+        pool = get_object_or_404(
+            IPPool.objects.restrict(request.user, 'view').select_related('prefix', 'prefix__vrf'), pk
+        )
         serializer = AllocateRequestSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
