@@ -1,5 +1,6 @@
 """Generate a diagram from a Site page, see its preview, open it in the editor, edit and save."""
 
+import re
 import uuid
 
 import pytest
@@ -61,7 +62,7 @@ def test_generate_from_site_page_then_edit_and_save(page, live_server, site, com
     page.screenshot(path=str(artifacts / 'generated-diagram-editor.png'))
     add_shape(editor, 4)
     wait_for(page, 'dirty')
-    editor.locator('button.geBigButton', has_text='Save').click()
+    editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()
     wait_for(page, 'saves.length >= 1 && window.archiflowEditor.saves.slice(-1)[0].status === 200')
     state = page.evaluate(STATE)
     assert state['saves'][-1]['body']['version'] == 2
