@@ -3,20 +3,22 @@ import json
 import os
 import time
 
+from benchreport import Report
+from dcim.models import Site
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from users.models import User
 
-from dcim.models import Site
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramVersion
-from users.models import User
 
 N = int(os.environ.get('BENCH_DIAGRAMS', 1000))
 CELLS = int(os.environ.get('BENCH_CELLS', 5000))
 LINKED = int(os.environ.get('BENCH_LINKED', 1000))
 PREFIX = 'bench-'
 API = '/api/plugins/archiflow/diagrams/'
+report = Report(f'bench_diagrams: {CELLS}-cell diagrams, lists of {N} (best of 3)')
 timings = {}
 
 
@@ -34,7 +36,10 @@ def timed(label, fn, repeat=3):
         best = elapsed if best is None else min(best, elapsed)
     size = len(getattr(result, 'content', b'') or b'')
     status = getattr(result, 'status_code', '')
-    print(f'{label:<62} {best * 1000:9.1f} ms  {queries:4d} queries  {size / 1e6:8.2f} MB  {status}')
+    report.add(label, best * 1000, 'ms')
+    report.add(f'{label}: queries', queries)
+    if size:
+        report.add(f'{label}: response', size / 1e6, f'MB, HTTP {status}')
     timings[label] = best
     return result
 
@@ -45,7 +50,7 @@ def cleanup():
     Site.objects.filter(slug__startswith=PREFIX).delete()
 
 
-user, _ = User.objects.get_or_create(username='bench', defaults={'is_superuser': True})
+user, user_created = User.objects.get_or_create(username='bench', defaults={'is_superuser': True})
 user.is_superuser = True
 user.save()
 client = Client()
@@ -53,8 +58,7 @@ client.force_login(user)
 cleanup()
 try:
     xml = samples.big_diagram(CELLS)
-    print(f'diagram: {CELLS} cells, {len(xml.encode()) / 1e6:.2f} MB of XML; list with {N} such diagrams')
-    print(f'{"":<62} {"best of 3":>12}')
+    report.add('diagram XML', len(xml.encode()) / 1e6, 'MB')
 
     client.get(API)  # warm-up: the first request of a process loads URL configuration, schema and caches
     created = timed(
@@ -104,7 +108,7 @@ try:
     timed(unlinked_label, save)
     timed(linked_label, save_linked)
     overhead = (timings[linked_label] / timings[unlinked_label] - 1) * 100
-    print(f'{"links: save overhead (limit 15 %)":<62} {overhead:+9.1f} %')
+    report.add('links: save overhead (limit 15 %)', overhead, '%')
     timed(f'API GET diagrams/{{id}}/status/ ({LINKED} linked cells)', lambda: client.get(f'{linked_detail}status/'))
     timed('GET diagrams/{id}/download/ (.drawio)', lambda: client.get(f'/plugins/archiflow/diagrams/{pk}/download/'))
 
@@ -137,9 +141,8 @@ try:
     with connection.cursor() as cursor:
         cursor.execute('SELECT pg_total_relation_size(%s)', [Diagram._meta.db_table])
         table_size = cursor.fetchone()[0]
-    print(
-        f'(copied {N - 1} diagrams in {time.perf_counter() - start:.1f} s; table with TOAST: {table_size / 1e9:.2f} GB)'
-    )
+    report.add(f'copy {N - 1} diagrams in PostgreSQL', time.perf_counter() - start, 's')
+    report.add('diagram table with TOAST', table_size / 1e9, 'GB')
 
     timed('API GET diagrams/?limit=50 (list, XML deferred)', lambda: client.get(f'{API}?limit=50'))
     timed(f'API GET diagrams/?limit={N} (list, XML deferred)', lambda: client.get(f'{API}?limit={N}'))
@@ -148,7 +151,7 @@ try:
         f'UI  GET /plugins/archiflow/diagrams/?per_page={N}',
         lambda: client.get(f'/plugins/archiflow/diagrams/?per_page={N}'),
     )
-    print('--- the same lists if they loaded the XML column ---')
+    report.section('the same lists if they loaded the XML column')
     timed('API GET diagrams/?limit=50&fields=id,name,xml', lambda: client.get(f'{API}?limit=50&fields=id,name,xml'))
     # Loading all N XML columns at once needs N x 5 MB of memory (about 10 GB for 1,000): measure 100.
     sample = min(N, 100)
@@ -167,5 +170,8 @@ try:
     )
 finally:
     cleanup()
+    if user_created:
+        user.delete()
     with connection.cursor() as cursor:  # give the disk space back (the copies are gigabytes)
         cursor.execute(f'VACUUM FULL {Diagram._meta.db_table}, {DiagramVersion._meta.db_table}')
+report.emit()

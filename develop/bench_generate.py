@@ -5,11 +5,6 @@ import os
 import random
 import time
 
-from django.conf import settings
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-
 from dcim.models import (
     Cable,
     CableTermination,
@@ -22,9 +17,14 @@ from dcim.models import (
     Rack,
     Site,
 )
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from users.models import User
+
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import generate
-from users.models import User
 
 DEVICES = int(os.environ.get('BENCH_GEN_DEVICES', 500))
 CABLES = int(os.environ.get('BENCH_GEN_CABLES', 2000))

@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from benchreport import Report
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
-
 from ipam.models import VRF, IPAddress, Prefix
+
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import pools as svc
 
@@ -152,7 +153,7 @@ def median_time(func, runs=7):
     return statistics.median(times), result
 
 
-report = {}
+report = Report('bench_pools: IP pool allocation and usage')
 try:
     requests.get(f'{URL}/api/status/', headers=HEADERS, timeout=10).raise_for_status()
 
@@ -164,8 +165,8 @@ try:
     post(session, plugin_url(plugin_pool), {'asset_id': 'warm'})
     core_lat = [post(session, core_url(core_prefix), {})[0] for _ in range(SERIAL)]
     plugin_lat = [post(session, plugin_url(plugin_pool), {'asset_id': f'serial-{n}'})[0] for n in range(SERIAL)]
-    report['p50 core available-ips (ms)'] = statistics.median(core_lat) * 1000
-    report['p50 plugin allocate (ms)'] = statistics.median(plugin_lat) * 1000
+    report.add('p50 core available-ips (ms)', statistics.median(core_lat) * 1000)
+    report.add('p50 plugin allocate (ms)', statistics.median(plugin_lat) * 1000)
 
     # 2. 8-client HTTP throughput: core, plugin one pool, plugin two pools.
     core_prefix = make_pool('core-8').prefix
@@ -174,17 +175,17 @@ try:
     core_tp, _core_p50, core_codes = http_run([(core_url(core_prefix), lambda n: {})], N)
     one_tp, _one_p50, one_codes = http_run([(plugin_url(one), lambda n: {'asset_id': f'one-{n}'})], N)
     two_tp, _two_p50, two_codes = http_run([(plugin_url(p), lambda n: {'asset_id': f'two-{n}'}) for p in two], N)
-    report['HTTP 8 clients core available-ips (alloc/s)'] = core_tp
-    report['HTTP 8 clients plugin, one pool (alloc/s)'] = one_tp
-    report['HTTP 8 clients plugin, two pools (alloc/s)'] = two_tp
-    report['HTTP status codes'] = {'core': core_codes, 'one pool': one_codes, 'two pools': two_codes}
+    report.add('HTTP 8 clients core available-ips (alloc/s)', core_tp)
+    report.add('HTTP 8 clients plugin, one pool (alloc/s)', one_tp)
+    report.add('HTTP 8 clients plugin, two pools (alloc/s)', two_tp)
+    report.add('HTTP status codes', {'core': core_codes, 'one pool': one_codes, 'two pools': two_codes})
 
     # 3. Lock scaling without HTTP: 8 processes, one pool vs two pools.
     svc_one = make_pool('svc-one')
     svc_two = [make_pool('svc-two-a'), make_pool('svc-two-b')]
-    report['service 8 processes, one pool (alloc/s)'] = service_run([svc_one], N)
-    report['service 8 processes, two pools (alloc/s)'] = service_run(svc_two, N)
-    report['duplicate addresses'] = duplicates()
+    report.add('service 8 processes, one pool (alloc/s)', service_run([svc_one], N))
+    report.add('service 8 processes, two pools (alloc/s)', service_run(svc_two, N))
+    report.add('duplicate addresses', duplicates())
 
     # 4. Usage of a /16 holding 50,000 allocations vs enumerating the /16.
     big_prefix = Prefix.objects.create(prefix=f'10.{OCTET + 30}.0.0/16', vrf=vrf, status='active')
@@ -231,49 +232,35 @@ try:
 
     enum_time, enum_available = median_time(lambda: run_sql(enumerate_sql, params), runs=3)
     view_time, _view = median_time(lambda: run_sql(view_sql, [int(last) - int(first), big.pk]), runs=5)
-    report['usage /16 with 50,000 allocations (ms)'] = usage_time * 1000
-    report['enumerating generate_series, same answer (ms)'] = enum_time * 1000
-    report[VIEW] = view_time * 1000
-    report['usage answers agree'] = usage['available'] == enum_available
-    report['usage'] = usage
+    report.add('usage /16 with 50,000 allocations (ms)', usage_time * 1000)
+    report.add('enumerating generate_series, same answer (ms)', enum_time * 1000)
+    report.add(VIEW, view_time * 1000)
+    report.add('usage answers agree', usage['available'] == enum_available)
+    report.add('usage', usage)
 finally:
     cleanup(vrf)
 
-width = max(len(k) for k in report)
-print()
-for name, value in report.items():
-    shown = f'{value:,.1f}' if isinstance(value, float) else value
-    print(f'{name:<{width}}  {shown}')
-print()
-
-
-def ratio(a, b):
-    return report[a] / report[b] if report.get(b) else float('nan')
-
-
-print('Ratios')
-print(
-    f'  plugin vs core p50 latency (lower is better):        '
-    f'{ratio("p50 plugin allocate (ms)", "p50 core available-ips (ms)"):.2f}x'
+report.section('Ratios')
+report.ratio('plugin vs core p50 latency (lower is better)', 'p50 plugin allocate (ms)', 'p50 core available-ips (ms)')
+report.ratio(
+    'plugin one pool vs core, 8-client HTTP throughput',
+    'HTTP 8 clients plugin, one pool (alloc/s)',
+    'HTTP 8 clients core available-ips (alloc/s)',
 )
-print(
-    f'  plugin one pool vs core, 8-client HTTP throughput:    '
-    f'{ratio("HTTP 8 clients plugin, one pool (alloc/s)", "HTTP 8 clients core available-ips (alloc/s)"):.2f}x'
+report.ratio(
+    'two pools vs one, 8-client HTTP throughput',
+    'HTTP 8 clients plugin, two pools (alloc/s)',
+    'HTTP 8 clients plugin, one pool (alloc/s)',
 )
-print(
-    f'  two pools vs one, 8-client HTTP throughput:           '
-    f'{ratio("HTTP 8 clients plugin, two pools (alloc/s)", "HTTP 8 clients plugin, one pool (alloc/s)"):.2f}x'
+report.ratio(
+    'two pools vs one, 8 processes',
+    'service 8 processes, two pools (alloc/s)',
+    'service 8 processes, one pool (alloc/s)',
 )
-print(
-    f'  two pools vs one, 8 processes (goal >= 1.6x):         '
-    f'{ratio("service 8 processes, two pools (alloc/s)", "service 8 processes, one pool (alloc/s)"):.2f}x'
+report.ratio(
+    'usage vs enumeration (goal >= 20x)',
+    'enumerating generate_series, same answer (ms)',
+    'usage /16 with 50,000 allocations (ms)',
 )
-print(
-    f'  usage vs enumeration (goal >= 20x):                   '
-    f'{ratio("enumerating generate_series, same answer (ms)", "usage /16 with 50,000 allocations (ms)"):.1f}x'
-)
-print(
-    f'  usage vs the predecessor view:                        '
-    f'{ratio(VIEW, "usage /16 with 50,000 allocations (ms)"):.1f}x'
-)
-print(f'  duplicate addresses (goal 0):                         {report.get("duplicate addresses")}')
+report.ratio('usage vs the predecessor view', VIEW, 'usage /16 with 50,000 allocations (ms)')
+report.emit()

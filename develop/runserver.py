@@ -10,7 +10,6 @@ import socket
 import sys
 
 from django.core.servers import basehttp
-
 from netbox.cli import main
 
 

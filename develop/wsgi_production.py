@@ -5,7 +5,6 @@ benchmark instance needs nothing but gunicorn.
 """
 
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-
 from netbox.wsgi import application as netbox_application
 
 application = StaticFilesHandler(netbox_application)

@@ -5,7 +5,6 @@ from importlib.metadata import version as _distribution_version
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
 from netbox.plugins import PluginConfig
 
 from .plugin_settings import DEFAULT_SETTINGS, validate_settings

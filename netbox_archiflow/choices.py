@@ -1,7 +1,6 @@
 """Choice sets of the plugin's models."""
 
 from django.utils.translation import gettext_lazy as _
-
 from utilities.choices import Choice, ChoiceSet
 
 

@@ -7,8 +7,8 @@ value stops NetBox at start-up with a message naming the key, instead of failing
 from urllib.parse import urlparse
 
 from django.apps import apps
-
 from netbox.plugins import get_plugin_config
+
 from netbox_archiflow.drawio.links import OBJECT_TYPE
 
 PLUGIN_NAME = 'netbox_archiflow'
@@ -41,7 +41,9 @@ DEFAULT_SETTINGS = {
 # What a user would draw: a cell may link to one of these unless diagram_link_types_remove takes it out.
 DEFAULT_LINKABLE_TYPES = (
     'circuits.circuit',
+    'circuits.circuittermination',
     'circuits.provider',
+    'circuits.providernetwork',
     'dcim.cable',
     'dcim.device',
     'dcim.frontport',
@@ -63,6 +65,7 @@ DEFAULT_LINKABLE_TYPES = (
     'netbox_archiflow.segment',
     'virtualization.cluster',
     'virtualization.virtualmachine',
+    'virtualization.vminterface',
     'wireless.wirelesslan',
     'wireless.wirelesslink',
 )

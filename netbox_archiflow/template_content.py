@@ -3,11 +3,11 @@ pools on Prefix and VLAN pages, the allocation on IP address pages, allocations 
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-
 from netbox.plugins import PluginTemplateExtension
 
 from .choices import SegmentStatusChoices
 from .models import IPAllocation, IPPool, Segment
+from .services.usage import pools_usage
 
 PANEL_ROWS = 25
 
@@ -186,8 +186,6 @@ class GenerateL3Diagram(GenerateDiagramButton):
 
 
 def _with_usage(pools):
-    from .services.pools import pools_usage
-
     usage = pools_usage(pools)
     return [(pool, usage.get(pool.pk)) for pool in pools]
 

@@ -1,5 +1,4 @@
 from django.urls import include, path, re_path
-
 from utilities.urls import get_model_urls
 
 from . import views  # noqa: F401  (registers the model views)

@@ -7,7 +7,6 @@ widget class as ``str(widget)``, and ``__str__`` must return a real string.
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-
 from extras.dashboard.utils import register_widget
 from extras.dashboard.widgets import DashboardWidget, WidgetConfigForm
 

@@ -1,9 +1,8 @@
 """The OpenAPI description of the plugin's REST views: NetBox's, plus the error answers they really give."""
 
+from core.api.schema import NetBoxAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-
-from core.api.schema import NetBoxAutoSchema
 
 __all__ = ('ErrorSerializer', 'PluginAutoSchema')
 

@@ -1,5 +1,4 @@
 from django.urls import include, path
-
 from netbox.api.routers import NetBoxRouter
 
 from . import views

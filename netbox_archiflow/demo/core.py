@@ -1,9 +1,8 @@
 """Native NetBox objects the plugin's demo builds on: tenancy, site groups, VRFs, prefixes, devices, cables."""
 
+from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Site, SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.utils.text import slugify
-
-from dcim.models import Cable, Device, DeviceRole, DeviceType, Interface, Manufacturer, Site, SiteGroup
 from ipam.models import VRF, Prefix, Role, VLANGroup
 from tenancy.models import Tenant
 

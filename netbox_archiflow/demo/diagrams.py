@@ -2,6 +2,7 @@
 
 from dcim.models import Site
 from netbox.context import current_request
+
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate
 from netbox_archiflow.services import diagrams as service

@@ -2,6 +2,7 @@
 
 from dcim.models import Device, Interface
 from ipam.models import VRF, IPAddress, Prefix
+
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import alerts, pools
 

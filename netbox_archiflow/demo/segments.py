@@ -3,9 +3,10 @@ clusters holding their Production segments."""
 
 from dcim.models import Site, SiteGroup
 from ipam.models import VRF
+from virtualization.models import Cluster, ClusterType
+
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
-from virtualization.models import Cluster, ClusterType
 
 from .core import SITE_GROUPS
 

@@ -1,12 +1,12 @@
 import django_filters
 from django.db.models import Q
-from django.utils.translation import gettext as _
-
+from django.utils.translation import gettext_lazy as _
 from netbox.filtersets import NetBoxModelFilterSet
-from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
-from netbox_archiflow.models import Alert
 from utilities.filters import ContentTypeFilter
 from utilities.filtersets import register_filterset
+
+from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
+from netbox_archiflow.models import Alert
 
 __all__ = ('AlertFilterSet',)
 

@@ -1,21 +1,21 @@
 import django_filters
+from dcim.models import Site
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Site
 from netbox.filtersets import (
     BaseFilterSet,
     ChangeLoggedModelFilterSet,
     OrganizationalModelFilterSet,
     PrimaryModelFilterSet,
 )
-from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
-from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
-from netbox_archiflow.services import diagram_links
 from users.models import User
 from utilities.filters import MultiValueBigNumberFilter, MultiValueContentTypeFilter
 from utilities.filtersets import register_filterset
+
+from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
+from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
+from netbox_archiflow.services import diagram_links
 
 __all__ = ('DiagramFilterSet', 'DiagramLinkFilterSet', 'DiagramTemplateFilterSet', 'DiagramVersionFilterSet')
 

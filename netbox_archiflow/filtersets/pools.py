@@ -1,15 +1,15 @@
 import django_filters
 import netaddr
-from django.db.models import Q
-from django.utils.translation import gettext as _
-
 from dcim.models import Device, Interface
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import NetBoxModelFilterSet, PrimaryModelFilterSet
-from netbox_archiflow.choices import PoolTypeChoices
-from netbox_archiflow.models import IPAllocation, IPPool
 from utilities.filters import MultiValueCharFilter
 from utilities.filtersets import register_filterset
+
+from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.models import IPAllocation, IPPool
 
 __all__ = ('IPAllocationFilterSet', 'IPPoolFilterSet')
 

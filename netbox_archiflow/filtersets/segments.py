@@ -2,17 +2,17 @@ import contextlib
 
 import django_filters
 import netaddr
+from dcim.models import SiteGroup
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import SiteGroup
 from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import PrimaryModelFilterSet
+from utilities.filtersets import register_filterset
+from virtualization.models import Cluster
+
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
-from utilities.filtersets import register_filterset
-from virtualization.models import Cluster
 
 __all__ = ('SegmentFilterSet',)
 

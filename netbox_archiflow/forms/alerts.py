@@ -2,15 +2,15 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
 from netbox.context import current_request
 from netbox.forms import NetBoxModelBulkEditForm, NetBoxModelFilterSetForm, NetBoxModelForm, NetBoxModelImportForm
+from utilities.forms.fields import CSVChoiceField, CSVContentTypeField, TagFilterField
+from utilities.forms.rendering import FieldSet
+
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
 from netbox_archiflow.models import Alert
 from netbox_archiflow.models.alerts import ALERT_OBJECT_MODELS
-from utilities.forms.fields import CSVChoiceField, CSVContentTypeField, TagFilterField
-from utilities.forms.rendering import FieldSet
 
 __all__ = ('AlertBulkEditForm', 'AlertFilterForm', 'AlertForm', 'AlertImportForm')
 

@@ -1,8 +1,7 @@
+from dcim.models import Site
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Site
 from netbox.context import current_request
 from netbox.forms import (
     OrganizationalModelBulkEditForm,
@@ -14,10 +13,6 @@ from netbox.forms import (
     PrimaryModelForm,
     PrimaryModelImportForm,
 )
-from netbox_archiflow.choices import DiagramStatusChoices
-from netbox_archiflow.models import Diagram, DiagramTemplate
-from netbox_archiflow.services import diagrams as service
-from netbox_archiflow.services.errors import ServiceError
 from utilities.forms import add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
@@ -30,6 +25,11 @@ from utilities.forms.fields import (
 )
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
+
+from netbox_archiflow.choices import DiagramStatusChoices
+from netbox_archiflow.models import Diagram, DiagramTemplate
+from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services.errors import ServiceError
 
 __all__ = (
     'DiagramBulkEditForm',

@@ -1,7 +1,6 @@
+from dcim.models import Location, Rack, Site
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Location, Rack, Site
 from ipam.models import VRF
 from utilities.forms.fields import DynamicModelChoiceField
 

@@ -1,8 +1,7 @@
+from dcim.models import Device, Interface
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import Device, Interface
 from extras.models import Tag
 from ipam.models import VLAN, VRF, Prefix
 from netbox.forms import (
@@ -15,11 +14,6 @@ from netbox.forms import (
     PrimaryModelImportForm,
 )
 from netbox.forms.mixins import ChangelogMessageMixin, CustomFieldsMixin
-from netbox_archiflow.choices import PoolTypeChoices
-from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
-from netbox_archiflow.inputs import parse_id
-from netbox_archiflow.models import IPAllocation, IPPool
-from netbox_archiflow.services import pools as pool_service
 from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES, CSVModelForm, add_blank_choice
 from utilities.forms.fields import (
     CSVChoiceField,
@@ -31,6 +25,13 @@ from utilities.forms.fields import (
 )
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
+
+from netbox_archiflow.choices import PoolTypeChoices
+from netbox_archiflow.forms.mixins import CreateOnlyImportMixin
+from netbox_archiflow.inputs import parse_id
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
+from netbox_archiflow.services.errors import ServiceError
 
 __all__ = (
     'AllocateForm',
@@ -110,15 +111,12 @@ class IPPoolImportForm(PrimaryModelImportForm):
         )
 
     def clean(self):
-        from netbox_archiflow.services.errors import ServiceError
-        from netbox_archiflow.services.pools import get_or_create_prefix
-
         super().clean()
         cidr = self.cleaned_data.get('prefix')
         if cidr and not isinstance(cidr, Prefix):
             # Bulk import runs in one transaction: a row refused later rolls a new prefix back too.
             try:
-                self.cleaned_data['prefix'] = get_or_create_prefix(cidr, self.cleaned_data.get('vrf'))
+                self.cleaned_data['prefix'] = pool_service.get_or_create_prefix(cidr, self.cleaned_data.get('vrf'))
             except ServiceError as exc:
                 self.add_error('prefix', exc.detail)
         self.cleaned_data.pop('vrf', None)
@@ -200,7 +198,7 @@ REFUSAL_FIELDS = {
 class AllocationServiceMixin:
     """Forms whose values become one ``allocate_ip`` call, so every way of allocating follows the same rules."""
 
-    def allocate(self, pool, user):
+    def allocate(self, pool, user, changelog_message=''):
         """``(allocation, created)``; raises the service's refusal."""
         data = self.cleaned_data
         return pool_service.allocate_ip(
@@ -216,6 +214,7 @@ class AllocationServiceMixin:
             notes=data.get('notes') or '',
             custom_fields=self.custom_field_data(),
             tags=data.get('tags') or (),
+            changelog_message=changelog_message or '',
         )
 
     def custom_field_data(self):

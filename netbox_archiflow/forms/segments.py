@@ -1,7 +1,6 @@
+from dcim.models import SiteGroup
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from dcim.models import SiteGroup
 from ipam.models import VLAN, VRF
 from netbox.forms import (
     PrimaryModelBulkEditForm,
@@ -9,10 +8,6 @@ from netbox.forms import (
     PrimaryModelForm,
     PrimaryModelImportForm,
 )
-from netbox_archiflow.choices import SegmentStatusChoices
-from netbox_archiflow.models import Segment
-from netbox_archiflow.services import segments as service
-from netbox_archiflow.services.errors import ServiceError
 from utilities.exceptions import AbortRequest
 from utilities.forms import BOOLEAN_WITH_BLANK_CHOICES
 from utilities.forms.fields import (
@@ -24,6 +19,11 @@ from utilities.forms.fields import (
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import BulkEditNullBooleanSelect
 from virtualization.models import Cluster
+
+from netbox_archiflow.choices import SegmentStatusChoices
+from netbox_archiflow.models import Segment
+from netbox_archiflow.services import segments as service
+from netbox_archiflow.services.errors import ServiceError
 
 __all__ = ('SegmentAllocateForm', 'SegmentBulkEditForm', 'SegmentFilterForm', 'SegmentForm', 'SegmentImportForm')
 

@@ -4,7 +4,6 @@ import uuid
 from contextlib import contextmanager
 
 from django.core.management.base import CommandError
-
 from netbox.context_managers import event_tracking
 from users.models import User
 from utilities.request import NetBoxFakeRequest

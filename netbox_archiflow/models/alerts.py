@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.models import NetBoxModel
+
 from netbox_archiflow.choices import AlertSeverityChoices, AlertStatusChoices, AlertTypeChoices
 
 __all__ = ('ALERT_OBJECT_MODELS', 'Alert')

@@ -14,13 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel
+from utilities.querysets import RestrictedQuerySet
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio.errors import DrawioError
 from netbox_archiflow.drawio.templates import validate_template_definition
-from utilities.querysets import RestrictedQuerySet
 
 __all__ = ('Diagram', 'DiagramLink', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
 

@@ -16,11 +16,11 @@ from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.models import NetBoxModel, PrimaryModel
+from utilities.querysets import RestrictedQuerySet
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
-from utilities.querysets import RestrictedQuerySet
 
 __all__ = ('IPAllocation', 'IPPool', 'IPPoolOccupiedAddress', 'IPPoolUsage')
 
@@ -252,7 +252,7 @@ class IPAllocation(NetBoxModel):
 
 
 class IPPoolUsage(models.Model):
-    """The counts behind a pool's usage, kept current by PostgreSQL triggers (migration 0002).
+    """The counts behind a pool's usage, kept current by PostgreSQL triggers (``usage_triggers``).
 
     Every write that can change what a pool has free -- a native IP address, an allocation, the pool,
     its prefix, a populated IP range -- updates this row in the same transaction, so reading usage is

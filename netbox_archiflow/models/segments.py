@@ -5,9 +5,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from ipam.models import VLAN
 from netbox.models import PrimaryModel
+
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
 

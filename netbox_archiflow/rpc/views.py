@@ -16,15 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
 from rest_framework.exceptions import APIException, MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from users.models import Token
 
-from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
 from netbox_archiflow import inputs
 from netbox_archiflow.services.diagrams import max_request_bytes
 from netbox_archiflow.services.errors import ServiceError
-from users.models import Token
 
 from . import schema
 from .registry import ToolArgumentError, all_tools, get_tool

@@ -10,17 +10,18 @@ import logging
 from functools import partial
 
 import netaddr
+from dcim.choices import DeviceStatusChoices
+from dcim.models import Device
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-
-from dcim.choices import DeviceStatusChoices
-from dcim.models import Device
 from ipam.models import IPAddress
+
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services.errors import Conflict, PermissionDenied
+from netbox_archiflow.services.usage import pool_usage
 
 logger = logging.getLogger('netbox_archiflow.alerts')
 
@@ -140,8 +141,6 @@ def _with_alert_state(pools):
 
 
 def _evaluate_pool(pool):
-    from netbox_archiflow.services.pools import pool_usage
-
     usage = pool_usage(pool)
     if pool.is_active and usage['utilization'] >= pool.alert_threshold:
         raise_alert(

@@ -13,11 +13,11 @@ segment, and resolved when the cluster gets its segments or no longer asks for a
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from virtualization.models import Cluster
 
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert, Segment
-from virtualization.models import Cluster
 
 from . import alerts
 from . import segments as segment_service

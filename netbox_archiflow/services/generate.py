@@ -9,16 +9,17 @@ user may view, so a diagram never shows an object its author could not open.
 
 from dataclasses import dataclass, field
 
+from circuits.models import CircuitTermination
+from dcim.filtersets import DeviceFilterSet
+from dcim.models import Cable, CableTermination, Device, Interface, Location, Rack, Site
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from netaddr import IPNetwork
-
-from circuits.models import CircuitTermination
-from dcim.filtersets import DeviceFilterSet
-from dcim.models import Cable, CableTermination, Device, Interface, Location, Rack, Site
 from ipam.models import VRF, IPAddress, Prefix
+from netaddr import IPNetwork
+from virtualization.models import VirtualMachine, VMInterface
+
 from netbox_archiflow.choices import DiagramVersionKindChoices
 from netbox_archiflow.drawio import merge
 from netbox_archiflow.drawio.build import (
@@ -38,7 +39,6 @@ from netbox_archiflow.drawio.pages import ParsedDiagram
 from netbox_archiflow.models import Diagram, IPPool, Segment
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
-from virtualization.models import VirtualMachine, VMInterface
 
 __all__ = (
     'KINDS',

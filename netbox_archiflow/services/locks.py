@@ -11,8 +11,9 @@ Both are transaction-scoped: they are released on commit or rollback, never leak
 import zlib
 
 from django.db import connection
-
+from extras.models import CustomField
 from netbox.constants import ADVISORY_LOCK_KEYS
+from netbox.context import query_cache
 
 # Namespace of the per-pool two-integer advisory keys, kept apart from core's one-bigint keys.
 POOL_LOCK_NAMESPACE = 1_070_001
@@ -34,3 +35,13 @@ def lock_pool(core_key, *pool_identity):
     with connection.cursor() as cursor:
         cursor.execute('SELECT pg_advisory_xact_lock_shared(%s)', [ADVISORY_LOCK_KEYS[core_key]])
         cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [POOL_LOCK_NAMESPACE, pool_key(*pool_identity)])
+
+
+def load_custom_fields(*models):
+    """Fill NetBox's per-request cache with the custom fields of ``models`` before a lock is taken, so
+    validating and change-logging the objects written under the lock does not query them there.
+    Outside a request (no cache) there is nothing to keep, so nothing is read."""
+    if query_cache.get() is None:
+        return
+    for model in models:
+        CustomField.objects.get_for_model(model)

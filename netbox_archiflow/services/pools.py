@@ -3,7 +3,7 @@
 Everything here takes plain values and the acting ``user`` (``None`` = the system, no permission
 checks) and raises :mod:`netbox_archiflow.services.errors` exceptions for refusals.
 
-Address arithmetic never enumerates a network. Database triggers (migration 0002) keep, per pool, the
+Address arithmetic never enumerates a network. Database triggers (``usage_triggers``) keep, per pool, the
 set of occupied hosts (native IP addresses in the VRF, active allocations, the gateway) and counters
 in ``IPPoolUsage``, so usage is one row read whatever the pool's size or fill, and the next free
 address is the first gap found by one window query over the occupied set and populated IP ranges.
@@ -22,15 +22,18 @@ import netaddr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-
 from ipam.choices import IPAddressStatusChoices, PrefixStatusChoices
 from ipam.models import VRF, IPAddress, IPRange, Prefix
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.inputs import parse_id
-from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
-from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
-from netbox_archiflow.services.locks import lock_pool
+from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress
+from netbox_archiflow.services import alerts
+from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError, full_clean
+from netbox_archiflow.services.locks import load_custom_fields, lock_pool
+from netbox_archiflow.services.lookups import load, require_object_permission, require_permission
+from netbox_archiflow.services.usage import pool_usage, pools_usage, rebuild_usage
 
 logger = logging.getLogger('netbox_archiflow.pools')
 
@@ -49,39 +52,13 @@ __all__ = (
 OCCUPIED_TABLE = IPPoolOccupiedAddress._meta.db_table
 
 
-# -- permissions -------------------------------------------------------------------------------------
-
-
-def _require_perm(user, model, action):
-    """Model-level check; object-level constraints are checked against the written rows afterwards."""
-    if user is None:
-        return
-    perm = f'{model._meta.app_label}.{action}_{model._meta.model_name}'
-    if not user.has_perm(perm):
-        raise PermissionDenied(f'You do not have the permission {perm}.', code='permission_denied')
-
-
-def _require_object_perm(user, instance, action):
-    """Refuse (and so roll back) a write the user's object permissions do not cover."""
-    if user is None:
-        return
-    model = type(instance)
-    if not model.objects.restrict(user, action).filter(pk=instance.pk).exists():
-        raise PermissionDenied(
-            f'Your permissions do not allow this {action} on {model._meta.verbose_name} {instance}.',
-            code='permission_denied',
-        )
-
-
 def find_pool(pool_id, user=None, action='view'):
     """The pool with ``pool_id`` visible to ``user`` (NotFound otherwise, naming the field)."""
     queryset = IPPool.objects.select_related('prefix', 'prefix__vrf')
     if user is not None:
         queryset = queryset.restrict(user, action)
-    try:
-        return queryset.get(pk=parse_id(pool_id) or 0)  # no pool has id 0
-    except IPPool.DoesNotExist:
-        raise NotFound(f'IP pool {pool_id!r} does not exist.', field='pool') from None
+    # no pool has id 0
+    return load(queryset, f'IP pool {pool_id!r} does not exist.', field='pool', pk=parse_id(pool_id) or 0)
 
 
 # -- bounds and occupied addresses -------------------------------------------------------------------
@@ -100,7 +77,7 @@ def _populated_intervals(pool, first, last):
 def _occupied_sql(pool, first, last):
     """SQL (and params) of the occupied hosts of the pool in [first, last] (outside populated ranges).
 
-    ``IPPoolOccupiedAddress`` is kept by the database triggers of migration 0002, in the writing
+    ``IPPoolOccupiedAddress`` is kept by the database triggers of ``usage_triggers``, in the writing
     transaction, so it holds every native address of the VRF, active allocation and gateway that count.
     """
     sql = (
@@ -155,51 +132,6 @@ def _address_is_occupied(pool, address):
     return None
 
 
-# -- usage -------------------------------------------------------------------------------------------
-
-
-def _usage_of(counts):
-    total = int(counts.total)
-    allocated = counts.allocated
-    available = max(total - int(counts.populated) - counts.occupied, 0)
-    return {
-        'total': total,
-        'allocated': allocated,
-        'reserved': max(total - available - allocated, 0),
-        'available': available,
-        'utilization': round((total - available) * 100 / total, 2) if total else 100.0,
-    }
-
-
-def pools_usage(pools):
-    """{pool.pk: usage dict} for many pools in one query, whatever their number or size."""
-    pks = [pool.pk for pool in pools if pool.pk]
-    return {counts.pool_id: _usage_of(counts) for counts in IPPoolUsage.objects.filter(pool_id__in=pks)}
-
-
-def rebuild_usage(pool_id):
-    """Recompute a pool's occupied set and counters from the rows they count.
-
-    The database triggers keep them current on every write; this repairs them after writes that ran
-    with triggers disabled (e.g. a data-only restore with ``--disable-triggers``).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute('SELECT archiflow_rebuild_pool_usage(%s)', [pool_id])
-
-
-def pool_usage(pool):
-    """Usage of one pool: total / allocated / reserved / available addresses and utilization (percent).
-
-    ``total`` counts the usable addresses (NetBox's rule: an IPv4 network below /31 loses its network
-    and broadcast address, an IPv6 one its subnet-router anycast address); ``reserved`` is what is
-    occupied by something other than an active allocation of this pool (the gateway, native IP
-    addresses in the VRF, populated IP ranges); ``available = total - allocated - reserved``.
-    """
-    if IPPool.usage_counts.is_cached(pool):  # select_related('usage_counts')
-        return _usage_of(pool.usage_counts)
-    return _usage_of(IPPoolUsage.objects.get(pool_id=pool.pk))
-
-
 # -- pools -------------------------------------------------------------------------------------------
 
 
@@ -220,11 +152,11 @@ def get_or_create_prefix(cidr, vrf=None, user=None):
     prefix = Prefix.objects.filter(prefix=str(network.cidr), vrf=vrf).order_by('pk').first()
     if prefix is not None:
         return prefix
-    _require_perm(user, Prefix, 'add')
+    require_permission(user, Prefix, 'add')
     prefix = Prefix(prefix=str(network.cidr), vrf=vrf, status=PrefixStatusChoices.STATUS_ACTIVE)
     prefix.full_clean()
     prefix.save()
-    _require_object_perm(user, prefix, 'add')
+    require_object_permission(user, prefix, 'add')
     return prefix
 
 
@@ -243,8 +175,6 @@ def _parse_address(value, pool):
 
 
 def _schedule_pool_alerts(pool_id, exhausted=False, asset_id=None):
-    from netbox_archiflow.services import alerts
-
     if exhausted:
         alerts.after_commit(alerts.raise_pool_exhausted, pool_id, asset_id)
     else:
@@ -265,6 +195,7 @@ def allocate_ip(
     notes='',
     custom_fields=None,
     tags=(),
+    changelog_message='',
 ):
     """Allocate the lowest free address of ``pool`` (or ``address``) to ``asset_id``.
 
@@ -278,7 +209,7 @@ def allocate_ip(
         raise ServiceError('asset_id is required.', field='asset_id')
     if len(asset_id) > 100:
         raise ServiceError('asset_id must be at most 100 characters.', field='asset_id')
-    _require_perm(user, IPAllocation, 'add')
+    require_permission(user, IPAllocation, 'add')
     if not pool.is_active:
         raise Conflict(f'Pool {pool} is not active.', code='pool_inactive')
     if address not in (None, ''):
@@ -301,6 +232,7 @@ def allocate_ip(
         except (netaddr.AddrFormatError, ValueError, TypeError):
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
+    load_custom_fields(IPAddress, IPAllocation)
     try:
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)
@@ -328,14 +260,30 @@ def allocate_ip(
                 if reason:
                     raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
             allocation = _create_allocation(
-                pool, address, asset_id, user, device, interface, device_name, device_type, mac_address, notes
+                pool,
+                address,
+                asset_id,
+                user,
+                device,
+                interface,
+                device_name,
+                device_type,
+                mac_address,
+                notes,
+                changelog_message=changelog_message,
             )
             allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
-            full_clean(allocation, fields={'__all__': 'custom_fields'}, validate_constraints=False)
+            # The related objects were looked up before the lock (or created just now): no existence queries.
+            full_clean(
+                allocation,
+                fields={'__all__': 'custom_fields'},
+                exclude=['pool', 'ip_address', 'device', 'interface', 'allocated_by'],
+                validate_constraints=False,
+            )
             allocation.save()
             if tags:
                 allocation.tags.set(tags)
-            _require_object_perm(user, allocation, 'add')
+            require_object_permission(user, allocation, 'add')
     except Conflict as exc:
         if exc.code == 'pool_exhausted':
             _schedule_pool_alerts(pool.pk, exhausted=True, asset_id=asset_id)
@@ -347,8 +295,10 @@ def allocate_ip(
     return allocation, True
 
 
-def _create_allocation(pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes):
-    """The native IP address and the (unsaved) allocation that will own it."""
+def _create_allocation(
+    pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes, *, changelog_message=''
+):
+    """The native IP address and the (unsaved) allocation that will own it, both carrying the change log message."""
     prefix = pool.prefix
     description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
     kept = (
@@ -376,14 +326,15 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         )
     ip.assigned_object = interface
     try:
-        ip.full_clean()
+        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
     except ValidationError as exc:
         messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
         if 'address' in exc.message_dict:
             raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
         raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
+    ip._changelog_message = changelog_message
     ip.save()
-    return IPAllocation(
+    allocation = IPAllocation(
         pool=pool,
         address=str(address),
         ip_address=ip,
@@ -396,11 +347,13 @@ def _create_allocation(pool, address, asset_id, user, device, interface, device_
         notes=notes or '',
         allocated_by=user if user is not None and user.is_authenticated else None,
     )
+    allocation._changelog_message = changelog_message
+    return allocation
 
 
 def release_ip(allocation, *, user=None):
     """Release an active allocation: history kept (who/when), native IP deleted or kept as deprecated."""
-    _require_perm(user, IPAllocation, 'change')
+    require_permission(user, IPAllocation, 'change')
     with transaction.atomic():
         lock_pool('available-ips', 'ippool', allocation.pool_id)
         allocation = (
@@ -413,7 +366,7 @@ def release_ip(allocation, *, user=None):
                 f'Allocation {allocation} was already released at {allocation.released_at:%Y-%m-%d %H:%M:%S}.',
                 code='already_released',
             )
-        _require_object_perm(user, allocation, 'change')
+        require_object_permission(user, allocation, 'change')
         allocation.snapshot()
         allocation.is_active = False
         allocation.released_at = timezone.now()
@@ -427,8 +380,6 @@ def release_ip(allocation, *, user=None):
     if ip is None or not allocation.pool.is_active:
         # Otherwise deleting or saving the native IP address scheduled the pool's evaluation.
         _schedule_pool_alerts(allocation.pool_id)
-    from netbox_archiflow.services import alerts
-
     alerts.after_commit(alerts.resolve_conflicts_of_allocation, allocation.pk)
     return allocation
 

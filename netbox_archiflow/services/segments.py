@@ -12,26 +12,27 @@ nothing is written when one is raised.
 """
 
 import netaddr
+from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
-
-from dcim.models import SiteGroup
 from ipam.choices import PrefixStatusChoices, VLANStatusChoices
 from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
+from tenancy.models import Tenant
+from virtualization.models import Cluster
+
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
 from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
-from tenancy.models import Tenant
-from virtualization.models import Cluster
 
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
-from .locks import lock_pool
+from .locks import load_custom_fields, lock_pool
+from .lookups import load, reference, require_permission
 
 __all__ = (
     'UNSET',
@@ -95,50 +96,20 @@ def list_segments(*, user=None, site_group=None, vrf=None, status=None, cluster=
 # --- references --------------------------------------------------------------------------------------
 
 
-def _lookup(value, field, text_attr):
-    """Turn an id, a numeric string, a plain string or a ``{"id"|"slug"|"name": ...}`` dict into filter kwargs."""
-    if isinstance(value, bool):
-        raise ServiceError(f'{field}: expected an id or an object such as {{"{text_attr}": ...}}', field=field)
-    if isinstance(value, int):
-        return {'pk': parse_id(value) or 0}, value  # no object has id 0
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            raise ServiceError(f'{field} is required', code='required', field=field)
-        if (number := parse_id(value)) is not None:
-            return {'pk': number}, value
-        return {text_attr: value}, value
-    if isinstance(value, dict):
-        # {"id": ...}, {"slug": ...}, {"name": ...}, or a whole object as the API renders it (GET then PUT)
-        item = value.get('id', value.get('pk'))
-        if isinstance(item, int) and not isinstance(item, bool):
-            return {'pk': parse_id(item) or 0}, item
-        for key in ('slug', 'name'):
-            item = value.get(key)
-            if isinstance(item, str) and item:
-                return {key: item}, item
-    raise ServiceError(
-        f'{field}: expected an id or an object such as {{"{text_attr}": ...}}, got {value!r}',
-        code='invalid',
-        field=field,
-    )
-
-
 def resolve_site_group(value, field='site_group'):
     """A Site Group by id, slug or ``{"slug": ...}``. The plugin never creates site groups."""
     if isinstance(value, SiteGroup):
         return value
     if value is None or value is UNSET:
         raise ServiceError('site_group is required', code='required', field=field)
-    lookup, shown = _lookup(value, field, 'slug')
-    site_group = SiteGroup.objects.filter(**lookup).first()
-    if site_group is None:
-        raise NotFound(
-            f"Site group '{shown}' does not exist in NetBox; create it first",
-            code='site_group_not_found',
-            field=field,
-        )
-    return site_group
+    lookup, shown = reference(value, field, 'slug')
+    return load(
+        SiteGroup.objects.all(),
+        f"Site group '{shown}' does not exist in NetBox; create it first",
+        field=field,
+        code='site_group_not_found',
+        **lookup,
+    )
 
 
 def resolve_vrf(value, field='vrf'):
@@ -147,7 +118,7 @@ def resolve_vrf(value, field='vrf'):
         return value
     if value is None or value is UNSET:
         raise ServiceError('vrf is required', code='required', field=field)
-    lookup, shown = _lookup(value, field, 'name')
+    lookup, shown = reference(value, field, 'name')
     if 'slug' in lookup:  # VRFs have no slug
         lookup = {'name': lookup['slug']}
     vrfs = list(VRF.objects.filter(**lookup)[:2])
@@ -178,7 +149,7 @@ def resolve_holder(value, field='cluster'):
         raise ServiceError(
             f'{field}: expected a cluster name, a NetBox cluster id or {{"id": ...}}, got {value!r}', field=field
         )
-    lookup, shown = _lookup(value, field, 'name')
+    lookup, shown = reference(value, field, 'name')
     if 'slug' in lookup:  # clusters have no slug
         lookup = {'name': lookup['slug']}
     clusters = list(Cluster.objects.filter(**lookup)[:2])
@@ -205,14 +176,18 @@ def _configured(model, setting, label):
     return obj
 
 
-def _check_permission(user, action, segment=None):
-    if user is None:
-        return
-    perm = f'netbox_archiflow.{action}_segment'
-    if not user.has_perm(perm):
-        raise PermissionDenied(f'You do not have the permission {perm}', code='permission_denied')
-    if segment is not None and not Segment.objects.restrict(user, action).filter(pk=segment.pk).exists():
-        raise PermissionDenied(f'You do not have the permission {perm} on segment {segment}', code='permission_denied')
+def _segment(segment):
+    """The segment itself, or the one with this id (a 404 naming ``id`` when there is none)."""
+    if isinstance(segment, Segment):
+        return segment
+    return load(
+        Segment.objects.all(),
+        f'Segment {segment} does not exist',
+        field='id',
+        code='segment_not_found',
+        status=404,
+        pk=segment,
+    )
 
 
 # --- VLANs -------------------------------------------------------------------------------------------
@@ -380,7 +355,7 @@ def create_segment(
     """Create a free segment: a native Prefix (explicit ``prefix`` or the next free ``prefix_length`` block of
     the pool's container) with a VLAN got-or-created in the pool's VLAN group. ``attrs`` are further Segment
     fields (comments, owner, custom_field_data)."""
-    _check_permission(user, 'add')
+    require_permission(user, Segment, 'add')
     site_group = resolve_site_group(site_group)
     vrf = resolve_vrf(vrf)
     if (prefix in (None, '')) == (prefix_length in (None, '')):
@@ -454,12 +429,8 @@ def update_segment(
 ):
     """Update a segment. A new ``vlan_id`` moves the prefix to that VLAN (got-or-created) and deletes the old
     VLAN when nothing references it. Site group, VRF and prefix are fixed: passing other values is an error."""
-    if not isinstance(segment, Segment):
-        pk = segment
-        segment = Segment.objects.filter(pk=pk).first()
-        if segment is None:
-            raise NotFound(f'Segment {pk} does not exist', code='segment_not_found', field='id', status=404)
-    _check_permission(user, 'change', segment)
+    segment = _segment(segment)
+    require_permission(user, Segment, 'change', segment)
     if site_group not in (UNSET, None) and resolve_site_group(site_group).pk != segment.site_group_id:
         raise ServiceError(
             'site_group cannot be changed; delete the segment and create a new one',
@@ -522,12 +493,8 @@ def update_segment(
 @transaction.atomic
 def delete_segment(segment, *, user=None):
     """Delete a segment, its native prefix, and its VLAN when nothing else references it."""
-    if not isinstance(segment, Segment):
-        pk = segment
-        segment = Segment.objects.filter(pk=pk).first()
-        if segment is None:
-            raise NotFound(f'Segment {pk} does not exist', code='segment_not_found', field='id', status=404)
-    _check_permission(user, 'delete', segment)
+    segment = _segment(segment)
+    require_permission(user, Segment, 'delete', segment)
     lock_pool('available-prefixes', 'segment', segment.site_group_id, segment.vrf_id)
     segment.snapshot()
     segment.delete()  # Segment.delete() removes the prefix and the orphaned VLAN
@@ -552,7 +519,8 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
     holder, cluster = resolve_holder(cluster)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1000:
         raise ServiceError(f'count must be an integer from 1 to 1000, got {count!r}', field='count')
-    _check_permission(user, 'allocate')
+    require_permission(user, Segment, 'allocate')
+    load_custom_fields(Segment, Prefix)
 
     with transaction.atomic():
         lock_pool('available-prefixes', 'segment', site_group.pk, vrf.pk)
@@ -602,7 +570,7 @@ def release_segment(segment, *, user=None):
     pk = segment.pk if isinstance(segment, Segment) else parse_id(segment)
     if pk is None:
         raise NotFound(f'Segment {segment!r} does not exist', code='segment_not_found', field='id', status=404)
-    _check_permission(user, 'release')
+    require_permission(user, Segment, 'release')
     with transaction.atomic():
         queryset = Segment.objects.all() if user is None else Segment.objects.restrict(user, 'release')
         segment = queryset.select_related('prefix').select_for_update(of=('self',)).filter(pk=pk).first()

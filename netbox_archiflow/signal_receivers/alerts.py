@@ -4,12 +4,12 @@ Deleting an object that alerts are about (``ALERT_OBJECT_MODELS``) resolves its 
 """
 
 import netaddr
+from dcim.models import Device
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-
-from dcim.models import Device
 from ipam.models import IPAddress
+
 from netbox_archiflow.models import IPPool
 from netbox_archiflow.services import alerts
 

@@ -7,12 +7,12 @@ recurse.
 
 from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from virtualization.models import Cluster
 
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import alerts, clusters
 from netbox_archiflow.services import segments as segment_service
-from virtualization.models import Cluster
 
 
 @receiver(pre_save, sender=Cluster, dispatch_uid='archiflow_cluster_pre_save')

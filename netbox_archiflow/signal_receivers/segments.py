@@ -10,16 +10,16 @@
 Writes made by the segment services themselves are not checked again.
 """
 
+from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-
-from dcim.models import SiteGroup
 from ipam.models import Prefix
+from utilities.exceptions import AbortRequest
+
 from netbox_archiflow.contextvars import in_service_write
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
-from utilities.exceptions import AbortRequest
 
 
 @receiver(pre_save, sender=Prefix, dispatch_uid='archiflow_segment_prefix_pre_save')

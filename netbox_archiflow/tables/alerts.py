@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
-
 from netbox.tables import NetBoxTable, columns
+
 from netbox_archiflow.models import Alert
 
 __all__ = ('AlertTable',)

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
-
 from netbox.tables import NetBoxTable, OrganizationalModelTable, PrimaryModelTable, columns
+
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 
 __all__ = ('DiagramTable', 'DiagramTemplateTable', 'DiagramVersionTable')

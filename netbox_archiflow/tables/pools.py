@@ -1,8 +1,8 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
-
 from netbox.tables import NetBoxTable, PrimaryModelTable, columns
+
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services.pools import pool_usage
 

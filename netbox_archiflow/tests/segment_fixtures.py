@@ -3,13 +3,13 @@
 import uuid
 from contextlib import contextmanager
 
-from django.contrib.contenttypes.models import ContentType
-
 from dcim.models import SiteGroup
+from django.contrib.contenttypes.models import ContentType
 from ipam.models import VLAN, VRF, Prefix, Role, VLANGroup
+from tenancy.models import Tenant
+
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
-from tenancy.models import Tenant
 
 
 def ensure_settings_objects():

@@ -1,20 +1,20 @@
 from unittest import mock
 
+from core.models import ObjectChange
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-
-from core.models import ObjectChange
-from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from ipam.models import VRF, IPAddress, Prefix
+from users.models import User
+from utilities.testing import TestCase, create_test_device
+
 from netbox_archiflow.forms import AlertImportForm
 from netbox_archiflow.models import Alert, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict, PermissionDenied
 from netbox_archiflow.widgets import OpenAlertsWidget
-from users.models import User
-from utilities.testing import TestCase, create_test_device
 
 
 class AlertTestCase(TestCase):

@@ -2,18 +2,18 @@
 
 import json
 
-from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
-
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange, ObjectType
 from dcim.models import Interface
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
-from netbox_archiflow.models import IPAllocation, IPPool
-from netbox_archiflow.services import pools as pool_service
 from users.models import ObjectPermission
 from utilities.testing import TestCase, create_test_device
+
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.services import pools as pool_service
 
 ADD_URL = reverse('plugins:netbox_archiflow:ipallocation_add')
 IMPORT_URL = reverse('plugins:netbox_archiflow:ipallocation_bulk_import')

@@ -1,12 +1,12 @@
 """A related object referenced as {"id": "x"} is a 400 naming the field on every write endpoint, never a 500."""
 
-from django.urls import reverse
-from rest_framework import status
-
 from dcim.models import Site
+from django.urls import reverse
 from ipam.models import Prefix
-from netbox_archiflow.models import Diagram, IPAllocation, IPPool
+from rest_framework import status
 from utilities.testing import APITestCase
+
+from netbox_archiflow.models import Diagram, IPAllocation, IPPool
 
 BAD = {'id': 'x'}
 

@@ -1,7 +1,6 @@
 """``/api/schema/`` is NetBox's whole OpenAPI document: the plugin must not break it, and must describe itself truly."""
 
 from openapi_spec_validator import validate
-
 from utilities.testing import APITestCase
 
 PREFIX = '/api/plugins/archiflow/'

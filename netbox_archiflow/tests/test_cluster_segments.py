@@ -3,19 +3,19 @@ REST and bulk import; alerts when nothing can be allocated; the change log under
 
 import json
 
+from core.models import ObjectChange
+from dcim.models import Location, Region, Site, SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework import status
-
-from core.models import ObjectChange
-from dcim.models import Location, Region, Site, SiteGroup
 from ipam.models import Prefix
 from netbox.search.backends import search_backend
-from netbox_archiflow.models import Alert, Segment
-from netbox_archiflow.services import segments as service
+from rest_framework import status
 from utilities.testing import APITestCase, TestCase
 from virtualization.models import Cluster, ClusterGroup, ClusterType
+
+from netbox_archiflow.models import Alert, Segment
+from netbox_archiflow.services import segments as service
 
 from .segment_fixtures import make_pool, make_segments
 from .test_segments_services import TEST_SETTINGS

@@ -9,18 +9,18 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from core.models import ObjectChange
+from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import override_settings
-
-from core.models import ObjectChange
-from dcim.models import SiteGroup
 from ipam.models import VLAN, Prefix, VLANGroup
+from users.models import User
+from virtualization.models import Cluster, ClusterType
+
 from netbox_archiflow.management.changelog import change_logged
 from netbox_archiflow.models import Alert, Segment
 from netbox_archiflow.services import segments as service
-from users.models import User
-from virtualization.models import Cluster, ClusterType
 
 from .segment_fixtures import make_segments
 from .test_segments_concurrency import THREADS, committed_pools, run_together

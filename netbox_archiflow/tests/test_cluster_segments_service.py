@@ -6,13 +6,13 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.test import override_settings
+from utilities.testing import TestCase
+from virtualization.models import Cluster, ClusterGroup, ClusterType
 
 from netbox_archiflow.models import Segment
 from netbox_archiflow.plugin_settings import DEFAULT_SETTINGS, validate_settings
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import NotFound, ServiceError
-from utilities.testing import TestCase
-from virtualization.models import Cluster, ClusterGroup, ClusterType
 
 from .segment_fixtures import make_pool, make_segments
 

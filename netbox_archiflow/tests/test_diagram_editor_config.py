@@ -1,15 +1,15 @@
 import tempfile
 from unittest import mock
 
+from core.models import ObjectChange
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from utilities.testing import TestCase
 
-from core.models import ObjectChange
 from netbox_archiflow import checks, drawio_webapp
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import diagrams as service
-from utilities.testing import TestCase
 
 ONE = samples.mxfile(samples.cell('a', 'alpha'))
 TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))

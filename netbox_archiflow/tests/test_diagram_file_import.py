@@ -1,16 +1,16 @@
 """Import several .drawio / .xml files at once from the diagram list (all or nothing)."""
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
-from django.urls import reverse
-
 from core.choices import ObjectChangeActionChoices
 from core.models import ObjectChange, ObjectType
 from dcim.models import Site
-from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.models import Diagram, DiagramVersion
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
 from users.models import ObjectPermission
 from utilities.testing import TestCase
+
+from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.models import Diagram, DiagramVersion
 
 URL = 'plugins:netbox_archiflow:diagram_import_files'
 

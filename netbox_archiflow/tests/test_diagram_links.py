@@ -3,15 +3,16 @@
 import json
 from io import StringIO
 
+from dcim.models import Device, Site
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
-
-from dcim.models import Device, Site
 from ipam.models import Prefix
+from utilities.testing import APITestCase, TestCase, create_test_device
+
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.plugin_settings import (
@@ -23,7 +24,6 @@ from netbox_archiflow.plugin_settings import (
 from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
-from utilities.testing import APITestCase, TestCase, create_test_device
 
 from .test_rpc import RPCTestCase
 

@@ -1,17 +1,17 @@
 """REST and GraphQL for the link index: read-only, filtered, restricted to what the user may view."""
 
+from core.models import ObjectType
+from dcim.models import Device, Interface, Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-
-from core.models import ObjectType
-from dcim.models import Device, Interface, Site
 from ipam.models import Prefix
+from users.models import ObjectPermission
+from utilities.testing import APITestCase, APIViewTestCases, create_test_device
+
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramLink
 from netbox_archiflow.services import diagrams as service
-from users.models import ObjectPermission
-from utilities.testing import APITestCase, APIViewTestCases, create_test_device
 
 LIST = 'plugins-api:netbox_archiflow-api:diagramlink-list'
 

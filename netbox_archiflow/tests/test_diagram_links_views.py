@@ -1,18 +1,18 @@
 """The Diagrams tab on linked objects and the Links tab of a diagram: permissions, highlighting, bounded queries."""
 
-from django.apps import apps
-from django.urls import reverse
-
 from core.models import ObjectType
 from dcim.models import Site
-from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.models import DiagramLink
-from netbox_archiflow.plugin_settings import linkable_types
-from netbox_archiflow.services import diagrams as service
+from django.apps import apps
+from django.urls import reverse
 from users.models import ObjectPermission
 from utilities.testing import TestCase, create_test_device
 from utilities.testing.query_counts import assert_expected_query_count
 from utilities.views import get_viewname
+
+from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.models import DiagramLink
+from netbox_archiflow.plugin_settings import linkable_types
+from netbox_archiflow.services import diagrams as service
 
 from .segment_fixtures import make_pool, make_segments
 

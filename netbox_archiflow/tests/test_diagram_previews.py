@@ -4,14 +4,14 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from users.models import User
+from utilities.testing import TestCase
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow import drawio_webapp
 from netbox_archiflow.demo import diagrams as demo_diagrams
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
-from users.models import User
-from utilities.testing import TestCase
 
 from .test_rpc import RPCTestCase
 

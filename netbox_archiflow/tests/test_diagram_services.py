@@ -1,14 +1,14 @@
-from django.test import override_settings
-
 from core.models import ObjectChange
+from django.test import override_settings
+from users.models import User
+from utilities.testing import TestCase
+
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.drawio.diff import drawn_cells
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
-from users.models import User
-from utilities.testing import TestCase
 
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE mxfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'

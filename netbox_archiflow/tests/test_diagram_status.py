@@ -1,16 +1,16 @@
 """diagrams/{id}/status/: live status per linked cell, permissions, and queries bounded by object types."""
 
+from dcim.models import Interface, Site
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-
-from dcim.models import Interface, Site
 from ipam.models import Prefix
-from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.models import Alert, DiagramLink
-from netbox_archiflow.services import diagrams as service
 from users.models import ObjectPermission
 from utilities.testing import APITestCase, create_test_device
 from utilities.testing.query_counts import assert_expected_query_count
+
+from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.models import Alert, DiagramLink
+from netbox_archiflow.services import diagrams as service
 
 
 def linked(cell_id, obj):

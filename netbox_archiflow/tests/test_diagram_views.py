@@ -1,13 +1,13 @@
 import json
 
+from dcim.models import Site
 from django.test import override_settings
 from django.urls import reverse
+from utilities.testing import APIViewTestCases, TestCase, ViewTestCases
 
-from dcim.models import Site
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
-from utilities.testing import APIViewTestCases, TestCase, ViewTestCases
 
 ONE = samples.mxfile(samples.cell('a', 'alpha'))
 TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))

@@ -4,9 +4,10 @@ import json
 
 from dcim.models import Device, DeviceRole
 from ipam.models import Prefix
+from utilities.testing import APITestCase, TestCase
+
 from netbox_archiflow import inputs
 from netbox_archiflow.models import Alert, Diagram, IPAllocation, IPPool, Segment
-from utilities.testing import APITestCase, TestCase
 
 from .segment_fixtures import make_pool
 

@@ -153,6 +153,7 @@ def token_header(db):
 def sample_objects(db):
     """One object of each kind, so that detail routes and references hit something real."""
     from ipam.models import Prefix
+
     from netbox_archiflow.models import Diagram, IPPool
     from netbox_archiflow.services import segments as segment_service
 

@@ -5,16 +5,16 @@ failed writes nothing. Each example runs in a savepoint of the test's transactio
 
 import json
 
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer
 from django.db import transaction
+from extras.models import Tag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dcim.models import Device, DeviceRole, DeviceType, Manufacturer
-from extras.models import Tag
 from ipam.models import IPAddress, Prefix
+from utilities.testing import APITestCase
+
 from netbox_archiflow.models import Alert, Diagram, DiagramVersion, IPAllocation, IPPool, Segment
 from netbox_archiflow.rpc.registry import all_tools
-from utilities.testing import APITestCase
 
 from .segment_fixtures import make_pool
 

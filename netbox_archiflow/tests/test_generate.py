@@ -2,19 +2,19 @@
 
 from xml.etree.ElementTree import tostring
 
+from dcim.models import Device, Interface
 from defusedxml.ElementTree import fromstring
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from users.models import ObjectPermission
+from utilities.testing import TestCase
 
-from dcim.models import Device, Interface
 from netbox_archiflow.drawio.build import cell_id
 from netbox_archiflow.models import DiagramVersion
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services import generate
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.tests.test_drawio_build import absolute_boxes, inside, overlap
-from users.models import ObjectPermission
-from utilities.testing import TestCase
 
 from .topology_fixtures import cable, make_topology
 

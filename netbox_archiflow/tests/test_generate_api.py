@@ -1,10 +1,10 @@
 """Generate and refresh through REST, JSON-RPC and the UI: the same service, permissions and field errors."""
 
 from django.urls import reverse
-
-from netbox_archiflow.models import Diagram, DiagramVersion
 from users.models import ObjectPermission
 from utilities.testing import TestCase
+
+from netbox_archiflow.models import Diagram, DiagramVersion
 
 from .test_rpc import RPCTestCase
 from .topology_fixtures import make_topology

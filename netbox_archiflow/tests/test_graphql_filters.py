@@ -1,5 +1,4 @@
 from django.urls import reverse
-
 from utilities.testing import APITestCase
 
 # (list query, filter field, a valid enum value)

@@ -1,14 +1,14 @@
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from prometheus_client.parser import text_string_to_metric_families
-
 from ipam.models import VRF, Prefix
+from prometheus_client.parser import text_string_to_metric_families
+from utilities.testing import TestCase
+
 from netbox_archiflow.models import IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services import segments as segment_service
-from utilities.testing import TestCase
 
 from .segment_fixtures import make_pool, make_segments
 

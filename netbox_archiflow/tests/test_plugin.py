@@ -1,17 +1,17 @@
 from io import StringIO
 
+from dcim.models import Cable, Device, Interface, Site, SiteGroup
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db.models import ManyToOneRel
 from django.test import override_settings
 from django.urls import reverse
-
-from dcim.models import Cable, Device, Interface, Site, SiteGroup
 from ipam.models import VRF, Prefix, VLANGroup
-from netbox_archiflow.plugin_settings import DEFAULT_SETTINGS, validate_settings
 from users.models import User
 from utilities.testing import TestCase
+
+from netbox_archiflow.plugin_settings import DEFAULT_SETTINGS, validate_settings
 
 
 class PluginRegistrationTest(TestCase):

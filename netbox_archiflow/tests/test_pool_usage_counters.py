@@ -11,11 +11,11 @@ import netaddr
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
-
 from ipam.models import VRF, IPAddress, IPRange, Prefix
+from utilities.testing import TestCase
+
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services import pools as service
-from utilities.testing import TestCase
 
 
 def oracle(pool):

@@ -1,19 +1,19 @@
+from core.models import ObjectChange, ObjectType
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework import status
-
-from core.models import ObjectChange, ObjectType
-from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from extras.models import CustomField, Tag
 from ipam.models import VRF, IPAddress, Prefix
+from rest_framework import status
+from users.models import ObjectPermission
+from utilities.testing import APITestCase, APIViewTestCases
+
 from netbox_archiflow.graphql.types import AlertType, IPAllocationType, IPPoolType
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
-from users.models import ObjectPermission
-from utilities.testing import APITestCase, APIViewTestCases
 
 NS = 'plugins-api:netbox_archiflow'
 API = f'{NS}-api'

@@ -10,19 +10,19 @@ import uuid
 from collections import Counter
 
 import pytest
+from core.models import ObjectChange
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client
 from django.test.utils import setup_databases
-
-from core.models import ObjectChange
 from ipam.models import VRF, IPAddress, Prefix
+from users.constants import TOKEN_PREFIX
+from users.models import Token, User
+
 from netbox_archiflow.models import Alert, IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict
 from netbox_archiflow.tests.test_pool_usage_counters import oracle
-from users.constants import TOKEN_PREFIX
-from users.models import Token, User
 
 pytestmark = pytest.mark.concurrency
 

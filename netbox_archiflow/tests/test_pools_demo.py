@@ -1,10 +1,10 @@
 from io import StringIO
 
 from django.core.management import call_command
-
-from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from users.models import User
 from utilities.testing import TestCase
+
+from netbox_archiflow.models import Alert, IPAllocation, IPPool
 
 
 class PoolDemoTest(TestCase):

@@ -1,16 +1,18 @@
 import netaddr
-from django.contrib.contenttypes.models import ContentType
-from django.test import override_settings
-
 from core.models import ObjectChange
 from dcim.models import Device, DeviceRole, DeviceType, Interface, Manufacturer, Site
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from ipam.models import VRF, IPAddress, IPRange, Prefix
+from users.models import ObjectPermission, User
+from utilities.testing import TestCase
+
 from netbox_archiflow.management.changelog import change_logged
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as service
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
-from users.models import ObjectPermission, User
-from utilities.testing import TestCase
 
 
 def make_pool(cidr, name=None, vrf=None, **kwargs):
@@ -268,6 +270,20 @@ class ChangeLogAndPermissionTest(TestCase):
         with self.assertRaises(PermissionDenied):
             service.release_ip(allocation, user=user)
         self.assertTrue(IPAllocation.objects.get(pk=allocation.pk).is_active)
+
+
+class LockWindowTest(TestCase):
+    def test_lookups_and_existence_checks_run_before_the_pool_lock(self):
+        """The pool lock serializes every allocation of the pool: nothing already known is re-read under it."""
+        user = User.objects.create_superuser('locker', 'k@example.com', 'x')
+        vrf = VRF.objects.create(name='lock-vrf')
+        pool = IPPool.objects.select_related('prefix', 'prefix__vrf').get(pk=make_pool('10.7.0.0/29', vrf=vrf).pk)
+        with change_logged(user), CaptureQueriesContext(connection) as queries:
+            service.allocate_ip(pool, 'a', user=user)
+        statements = [query['sql'] for query in queries.captured_queries]
+        locked = next(i for i, sql in enumerate(statements) if 'pg_advisory_xact_lock(' in sql)
+        for table in ('users_user', 'ipam_vrf', 'netbox_archiflow_ippool', 'extras_customfield'):
+            self.assertEqual([sql for sql in statements[locked + 1 :] if f'FROM "{table}"' in sql], [], table)
 
 
 class PoolValidationTest(TestCase):

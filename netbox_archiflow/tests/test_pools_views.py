@@ -1,12 +1,12 @@
-from django.urls import reverse
-
 from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+from django.urls import reverse
 from ipam.models import VLAN, VRF, IPAddress, Prefix
+from utilities.testing import TestCase, ViewTestCases
+
 from netbox_archiflow.filtersets import AlertFilterSet, IPAllocationFilterSet, IPPoolFilterSet
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
-from utilities.testing import TestCase, ViewTestCases
 
 
 class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):

@@ -1,20 +1,20 @@
 import json
 
+from core.models import ObjectChange, ObjectType
+from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
-from jsonschema import Draft202012Validator
-
-from core.models import ObjectChange, ObjectType
-from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
 from extras.models import CustomField, Tag
 from ipam.models import IPAddress, Prefix
-from netbox_archiflow.models import IPAllocation, IPPool
-from netbox_archiflow.rpc import registry
-from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
+from jsonschema import Draft202012Validator
 from users.constants import TOKEN_PREFIX
 from users.models import ObjectPermission, Token
 from utilities.testing import APITestCase, TestCase
+
+from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.rpc import registry
+from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
 
 RPC_URL = '/api/plugins/archiflow/rpc/'
 

@@ -1,12 +1,12 @@
 """JSON-RPC tools for segments and diagrams: same services, permissions and error codes as REST."""
 
-from django.contrib.contenttypes.models import ContentType
-
 from core.models import ObjectChange
+from django.contrib.contenttypes.models import ContentType
+from users.models import ObjectPermission
+
 from netbox_archiflow.diagram_samples import TEMPLATE_VARIABLES, TEMPLATE_XML, cell, mxfile
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion, Segment
 from netbox_archiflow.services import diagrams as diagram_service
-from users.models import ObjectPermission
 
 from .segment_fixtures import make_pool, make_segments
 from .test_rpc import RPCTestCase

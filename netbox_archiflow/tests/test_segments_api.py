@@ -1,12 +1,12 @@
-from django.urls import reverse
-from rest_framework import status
-
 from core.models import ObjectChange, ObjectType
+from django.urls import reverse
 from ipam.models import VLAN, Prefix
-from netbox_archiflow.models import Segment
-from netbox_archiflow.services import segments as service
+from rest_framework import status
 from users.models import ObjectPermission
 from utilities.testing import APITestCase, APIViewTestCases
+
+from netbox_archiflow.models import Segment
+from netbox_archiflow.services import segments as service
 
 from .segment_fixtures import make_pool, make_segments
 

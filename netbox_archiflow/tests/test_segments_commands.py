@@ -1,15 +1,15 @@
 from io import StringIO
 
-from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-
 from core.models import ObjectChange, ObjectType
 from dcim.models import SiteGroup
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from extras.models import CustomField
 from ipam.models import VLAN, Prefix
-from netbox_archiflow.models import Segment
 from users.models import User
 from utilities.testing import TestCase
+
+from netbox_archiflow.models import Segment
 
 from .segment_fixtures import make_pool
 

@@ -9,11 +9,11 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.db import connection, connections, transaction
-
 from dcim.models import SiteGroup
+from django.db import connection, connections, transaction
 from ipam.models import VRF, Prefix
 from netbox.constants import ADVISORY_LOCK_KEYS
+
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import ServiceError

@@ -1,14 +1,17 @@
+from django.db import connection
 from django.test import override_settings
-
+from django.test.utils import CaptureQueriesContext
 from ipam.models import VLAN, VRF, Prefix, VLANGroup
+from tenancy.models import Tenant
+from utilities.exceptions import AbortRequest
+from utilities.testing import TestCase
+
 from netbox_archiflow.filtersets import SegmentFilterSet
+from netbox_archiflow.management.changelog import change_logged
 from netbox_archiflow.models import Segment
 from netbox_archiflow.plugin_settings import DEFAULT_SETTINGS
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
-from tenancy.models import Tenant
-from utilities.exceptions import AbortRequest
-from utilities.testing import TestCase
 
 from .segment_fixtures import make_pool, make_segments
 
@@ -109,6 +112,15 @@ class AllocateSegmentTest(TestCase):
         same, created = service.allocate_segments(self.site_group, self.vrf, 'c1', count=2)
         self.assertFalse(created)
         self.assertEqual([s.pk for s in same], [s.pk for s in both])
+
+    def test_custom_fields_are_read_before_the_pool_lock(self):
+        """In a request, the custom fields validated and change-logged under the lock are read before it."""
+        with change_logged(self.user), CaptureQueriesContext(connection) as queries:
+            service.allocate_segments(self.site_group, self.vrf, 'c1')
+        statements = [query['sql'] for query in queries.captured_queries]
+        locked = next(i for i, sql in enumerate(statements) if 'pg_advisory_xact_lock(' in sql)
+        self.assertTrue(any('FROM "extras_customfield"' in sql for sql in statements[:locked]))
+        self.assertFalse(any('FROM "extras_customfield"' in sql for sql in statements[locked:]))
 
     def test_list_segments_filters_and_restricts(self):
         service.allocate_segments(self.site_group, self.vrf, 'c9')

@@ -1,14 +1,14 @@
+from core.models import ObjectType
 from django.test import override_settings
 from django.urls import reverse
-
-from core.models import ObjectType
 from ipam.models import VLAN, Prefix
 from netbox.search.backends import search_backend
+from users.models import ObjectPermission
+from utilities.testing import TestCase, ViewTestCases
+
 from netbox_archiflow.models import Segment
 from netbox_archiflow.search import SegmentIndex
 from netbox_archiflow.services import segments as service
-from users.models import ObjectPermission
-from utilities.testing import TestCase, ViewTestCases
 
 from .segment_fixtures import make_pool, make_segments
 

@@ -1,7 +1,6 @@
 """Declarative detail-page panels."""
 
 from django.utils.translation import gettext_lazy as _
-
 from netbox.ui import attrs, panels
 
 

@@ -4,18 +4,18 @@ from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
-
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import BulkDelete, BulkEdit, BulkExport, BulkImport, DeleteObject, EditObject
 from netbox.ui import layout
 from netbox.ui.panels import JSONPanel
 from netbox.views import generic
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import Alert
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.ui import panels
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
     'AlertAcknowledgeView',

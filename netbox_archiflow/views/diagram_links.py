@@ -6,14 +6,14 @@ from django.apps import apps
 from django.core.exceptions import BadRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from netbox.context import current_request
 from netbox.views import generic
+from utilities.paginator import EnhancedPaginator, get_paginate_count
+from utilities.views import ViewTab, get_default_template, register_model_view
+
 from netbox_archiflow import drawio_webapp, plugin_settings
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import diagram_links
-from utilities.paginator import EnhancedPaginator, get_paginate_count
-from utilities.views import ViewTab, get_default_template, register_model_view
 
 __all__ = ('DiagramLinksView', 'DiagramViewerView', 'ObjectDiagramsView')
 

@@ -2,6 +2,7 @@ import hashlib
 import json
 import logging
 
+from core.signals import clear_events
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
@@ -13,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import View
 from django.views.static import serve
-
-from core.signals import clear_events
 from netbox.object_actions import (
     AddObject,
     BulkDelete,
@@ -27,15 +26,16 @@ from netbox.object_actions import (
 )
 from netbox.views import generic
 from netbox.views.generic.base import BaseMultiObjectView
+from utilities.exceptions import AbortRequest, PermissionsViolation
+from utilities.forms import restrict_form_fields
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, ViewTab, register_model_view
+
 from netbox_archiflow import drawio_webapp, filtersets, forms, plugin_settings, tables
 from netbox_archiflow.api.views.diagrams import export_response
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.object_actions import ImportDiagramFiles, RefreshDiagram
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
-from utilities.exceptions import AbortRequest, PermissionsViolation
-from utilities.forms import restrict_form_fields
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, ViewTab, register_model_view
 
 LARGE = ('xml', 'preview_svg')
 

@@ -5,12 +5,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
+from utilities.views import ConditionalLoginRequiredMixin, register_model_view
 
 from netbox_archiflow import forms
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import ServiceError
-from utilities.views import ConditionalLoginRequiredMixin, register_model_view
 
 __all__ = ('DiagramGenerateView', 'DiagramRefreshView')
 

@@ -3,20 +3,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
-
-from core.models import ObjectChange
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
+from utilities.forms import restrict_form_fields
+from utilities.querydict import normalize_querydict
+from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict, ServiceError
 from netbox_archiflow.ui import panels
-from utilities.forms import restrict_form_fields
-from utilities.querydict import normalize_querydict
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
 
 __all__ = (
     'IPAllocationAddView',
@@ -37,15 +36,6 @@ __all__ = (
     'IPPoolListView',
     'IPPoolView',
 )
-
-
-def label_changes(request, message):
-    """Put a form's change log message on the change records of this request.
-
-    The service saves instances of its own, so the message cannot ride on the instance as in NetBox's views.
-    """
-    if message:
-        ObjectChange.objects.filter(request_id=request.id).update(message=message)
 
 
 def report_allocation(request, allocation, created):
@@ -239,12 +229,12 @@ class IPAllocationAddView(generic.ObjectEditView):
         restrict_form_fields(form, request.user)
         if form.is_valid():
             try:
-                allocation, created = form.allocate(form.cleaned_data['pool'], request.user)
+                allocation, created = form.allocate(
+                    form.cleaned_data['pool'], request.user, form.cleaned_data.get('changelog_message')
+                )
             except ServiceError as exc:
                 form.add_refusal(exc)
             else:
-                if created:
-                    label_changes(request, form.cleaned_data.get('changelog_message'))
                 report_allocation(request, allocation, created)
                 if '_addanother' in request.POST:
                     return redirect(f'{request.path}?pool={allocation.pool_id}')
@@ -272,7 +262,8 @@ class IPAllocationBulkImportView(generic.BulkImportView):
 
     def save_object(self, object_form, request):
         pool = object_form.cleaned_data['pool']
-        allocation, created = object_form.allocate(pool, request.user)
+        # NetBox's import puts the form's change log message on the instance; the service saves its own objects.
+        allocation, created = object_form.allocate(pool, request.user, object_form.instance._changelog_message)
         if not created:
             # Saying "imported" for a row that changed nothing would hide that its values were not applied.
             raise Conflict(
@@ -290,11 +281,6 @@ class IPAllocationBulkImportView(generic.BulkImportView):
             field, message = model_form.refusal_error(exc)
             errors = {field or '__all__': [message]}
             raise ValidationError(self._compile_form_errors(errors, index=parent_idx)) from exc
-
-    def create_and_update_objects(self, form, request):
-        allocations = super().create_and_update_objects(form, request)
-        label_changes(request, form.cleaned_data.get('changelog_message'))
-        return allocations
 
 
 @register_model_view(IPAllocation, 'bulk_edit', path='edit', detail=False)

@@ -2,18 +2,18 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport, BulkImport, DeleteObject, EditObject
 from netbox.ui import attrs, layout, panels
 from netbox.views import generic
 from netbox.views.generic.base import BaseObjectView
+from utilities.views import GetReturnURLMixin, register_model_view
+
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import Segment
 from netbox_archiflow.object_actions import AllocateSegments, ReleaseSegment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import ServiceError
-from utilities.views import GetReturnURLMixin, register_model_view
 
 __all__ = (
     'SegmentAllocateView',

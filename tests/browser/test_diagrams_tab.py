@@ -21,6 +21,7 @@ PREVIEW = (
 @pytest.fixture
 def linked_device(committed, user):
     from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+
     from netbox_archiflow.services.diagrams import create_diagram, store_preview
 
     suffix = uuid.uuid4().hex[:8]

@@ -40,6 +40,7 @@ def test_release_from_the_segment_page_and_the_list_row(page, live_server, alloc
 def open_alerts(committed):
     """Two committed open alerts about a committed pool; the pool and its alerts are deleted afterwards."""
     from ipam.models import Prefix
+
     from netbox_archiflow.models import Alert, IPPool
     from netbox_archiflow.services import alerts as alert_service
 
@@ -93,6 +94,7 @@ def test_add_the_open_alerts_widget_to_the_dashboard(page, live_server, open_ale
 
 def test_core_pages_show_the_segment_and_the_allocation(page, live_server, allocated_segments, committed, artifacts):
     from ipam.models import Prefix
+
     from netbox_archiflow.models import IPPool
     from netbox_archiflow.services import pools as pool_service
 

@@ -22,6 +22,7 @@ DOCS_IMG = Path(__file__).resolve().parents[2] / 'docs' / 'img'
 def showcase(committed, user):
     """Segments, two pools (one over its alert threshold, which raises an alert) and diagrams, one with two versions."""
     from ipam.models import VRF, Prefix
+
     from netbox_archiflow.models import IPPool
     from netbox_archiflow.services import diagrams as diagram_service
     from netbox_archiflow.services import pools as pool_service

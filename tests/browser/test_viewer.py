@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def linked(committed, user):
     from dcim.models import Device, DeviceRole, DeviceType, Manufacturer, Site
+
     from netbox_archiflow.services.diagrams import create_diagram
 
     suffix = uuid.uuid4().hex[:8]

@@ -57,6 +57,7 @@ def api_user(live_url, django_db_blocker):
 def pool(api_user, django_db_blocker):
     """A committed IP pool over a fresh /28 in its own VRF."""
     from ipam.models import VRF, Prefix
+
     from netbox_archiflow.models import IPPool
 
     with django_db_blocker.unblock():

@@ -22,10 +22,10 @@ def load_example():
 @pytest.fixture(scope='module')
 def segment_pool(api_user, django_db_blocker):
     """A site group and VRF with a container prefix scoped to it, and the tenant and role the settings name."""
-    from django.contrib.contenttypes.models import ContentType
-
     from dcim.models import SiteGroup
+    from django.contrib.contenttypes.models import ContentType
     from ipam.models import VRF, Prefix
+
     from netbox_archiflow.tests.segment_fixtures import ensure_settings_objects
 
     name = f'pynetbox-{uuid.uuid4().hex[:6]}'
@@ -75,6 +75,7 @@ def test_documented_example_runs_every_endpoint(api_user, segment_pool):
 def printable(api_user, segment_pool, django_db_blocker):
     """One object of each listed kind, committed (the tests themselves run in a transaction the server cannot see)."""
     from ipam.models import Prefix
+
     from netbox_archiflow.models import IPPool
     from netbox_archiflow.services import diagrams as diagram_service
     from netbox_archiflow.services import pools as pool_service

@@ -1,12 +1,12 @@
-from rest_framework import serializers
-
 from netbox.api.fields import ChoiceField, ContentTypeField
 from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import NetBoxModelSerializer
+from rest_framework import serializers
+from users.api.serializers import UserSerializer
+
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert
-from users.api.serializers import UserSerializer
 
 __all__ = ('AlertSerializer',)
 

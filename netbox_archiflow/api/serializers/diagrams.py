@@ -1,7 +1,5 @@
-from django.urls import reverse
-from rest_framework import serializers
-
 from dcim.api.serializers import SiteSerializer
+from django.urls import reverse
 from netbox.api.fields import ChoiceField, ContentTypeField, RelatedObjectCountField
 from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import (
@@ -9,12 +7,14 @@ from netbox.api.serializers import (
     OrganizationalModelSerializer,
     PrimaryModelSerializer,
 )
+from rest_framework import serializers
+from users.api.serializers import UserSerializer
+
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services import diagrams as service
-from users.api.serializers import UserSerializer
 
 __all__ = (
     'DiagramLinkSerializer',

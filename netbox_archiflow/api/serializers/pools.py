@@ -1,19 +1,19 @@
-from django.contrib.auth import get_user_model
-from rest_framework import serializers
-
 from dcim.api.serializers import DeviceSerializer, InterfaceSerializer
 from dcim.models import Device, Interface
+from django.contrib.auth import get_user_model
 from extras.api.customfields import CustomFieldsDataField
 from ipam.api.serializers import IPAddressSerializer, PrefixSerializer, VLANSerializer
 from ipam.models import VRF
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import NetBoxModelSerializer, PrimaryModelSerializer
 from netbox.api.serializers.nested import NestedTagSerializer
+from rest_framework import serializers
+from users.api.serializers import UserSerializer
+
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
-from users.api.serializers import UserSerializer
 
 __all__ = ('AllocateRequestSerializer', 'IPAllocationSerializer', 'IPPoolSerializer', 'PoolUsageSerializer')
 

@@ -1,16 +1,16 @@
+from dcim.api.serializers import SiteGroupSerializer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
-
-from dcim.api.serializers import SiteGroupSerializer
 from ipam.api.serializers import PrefixSerializer, VLANSerializer, VRFSerializer
 from netbox.api.fields import ChoiceField
 from netbox.api.serializers import PrimaryModelSerializer
+from rest_framework import serializers
+from virtualization.api.serializers import ClusterSerializer
+
 from netbox_archiflow.api.mixins import SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
-from virtualization.api.serializers import ClusterSerializer
 
 __all__ = ('SegmentAllocateSerializer', 'SegmentSerializer')
 

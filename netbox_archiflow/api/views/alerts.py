@@ -1,9 +1,9 @@
 from drf_spectacular.utils import extend_schema
+from netbox.api.viewsets import NetBoxModelViewSet
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from netbox.api.viewsets import NetBoxModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission

@@ -1,17 +1,20 @@
+from dcim.models import Site
 from django.db import transaction
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
+from netbox.api.authentication import TokenPermissions
+from netbox.api.exceptions import SerializerNotFound
+from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
+from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
+from utilities.query import count_related
 
-from dcim.models import Site
-from netbox.api.authentication import TokenPermissions
-from netbox.api.exceptions import SerializerNotFound
-from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
+from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     DiagramGenerateSerializer,
     DiagramLinkSerializer,
@@ -27,8 +30,6 @@ from netbox_archiflow.services import diagram_links, diagram_status
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, ServiceError
-from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
-from utilities.query import count_related
 
 __all__ = (
     'DiagramLinkViewSet',
@@ -39,12 +40,6 @@ __all__ = (
 )
 
 LARGE = ('xml', 'preview_svg')
-
-
-class RestorePermission(TokenPermissions):
-    """Restoring writes the diagram: it needs change_diagram, not the add permission a POST maps to."""
-
-    perms_map = {**TokenPermissions.perms_map, 'POST': ['%(app_label)s.change_%(model_name)s']}
 
 
 class InstantiatePermission(TokenPermissions):
@@ -120,7 +115,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
 
     def get_permissions(self):
         if self.action in ('restore', 'refresh'):
-            return [RestorePermission()]
+            return [TokenChangePermission()]
         return super().get_permissions()
 
     def _body(self, request, pk):
@@ -212,7 +207,7 @@ def _brief_prefetches(model, queryset):
     return queryset.prefetch_related(*get_prefetches_for_serializer(serializer, fields=serializer.Meta.brief_fields))
 
 
-class DiagramLinkViewSet(NetBoxReadOnlyModelViewSet):
+class DiagramLinkViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
     """Linked cells of the diagrams the user may view; each object resolved with the page, per object type."""
 
     queryset = DiagramLink.objects.select_related('diagram', 'object_type').defer(

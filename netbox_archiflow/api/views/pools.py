@@ -1,12 +1,12 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
+from netbox.api.viewsets import NetBoxModelViewSet
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from netbox.api.viewsets import NetBoxModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
@@ -72,7 +72,10 @@ class IPPoolAllocateView(ServiceErrorMixin, APIView):
         request=AllocateRequestSerializer, responses={200: IPAllocationSerializer, 201: IPAllocationSerializer}
     )
     def post(self, request, pk):
-        pool = get_object_or_404(IPPool.objects.restrict(request.user, 'view').select_related('prefix'), pk)
+        # The prefix and VRF are loaded here, before allocate_ip takes the pool's lock.
+        pool = get_object_or_404(
+            IPPool.objects.restrict(request.user, 'view').select_related('prefix', 'prefix__vrf'), pk
+        )
         serializer = AllocateRequestSerializer(data=request.data, user=request.user)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

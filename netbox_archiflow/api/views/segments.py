@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema
+from netbox.api.authentication import TokenPermissions
+from netbox.api.viewsets import NetBoxModelViewSet
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from netbox.api.authentication import TokenPermissions
-from netbox.api.viewsets import NetBoxModelViewSet
 from netbox_archiflow import filtersets
 from netbox_archiflow.api.mixins import ServiceErrorMixin
 from netbox_archiflow.models import Segment

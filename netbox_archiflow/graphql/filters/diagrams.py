@@ -2,8 +2,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
-
 from netbox.graphql.filters import (
     BaseModelFilter,
     ChangeLoggedModelFilter,
@@ -11,11 +9,14 @@ from netbox.graphql.filters import (
     PrimaryModelFilter,
     register_filter,
 )
+from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
+
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
     from core.graphql.filters import ContentTypeFilter
     from dcim.graphql.filters import SiteFilter
+
     from netbox_archiflow.graphql.enums import DiagramStatusEnum, DiagramVersionKindEnum
 
 __all__ = ('DiagramFilter', 'DiagramLinkFilter', 'DiagramTemplateFilter', 'DiagramVersionFilter')

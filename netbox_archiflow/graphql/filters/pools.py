@@ -3,16 +3,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 import strawberry_django
 from django.db.models import Q
+from netbox.graphql.filters import NetBoxModelFilter, PrimaryModelFilter, register_filter
 from strawberry.scalars import ID
 from strawberry_django import BaseFilterLookup, ComparisonFilterLookup, DateFilterLookup, FilterLookup, StrFilterLookup
 
-from netbox.graphql.filters import NetBoxModelFilter, PrimaryModelFilter, register_filter
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
     from core.graphql.filters import ContentTypeFilter
     from dcim.graphql.filters import DeviceFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter
+
     from netbox_archiflow.graphql.enums import AlertSeverityEnum, AlertTypeEnum, IPPoolTypeEnum
 
 __all__ = ('AlertFilter', 'IPAllocationFilter', 'IPPoolFilter')

@@ -2,17 +2,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from netbox.graphql.filters import PrimaryModelFilter, register_filter
 from strawberry.scalars import ID
 from strawberry_django import BaseFilterLookup, DatetimeFilterLookup, FilterLookup, StrFilterLookup
 
-from netbox.graphql.filters import PrimaryModelFilter, register_filter
 from netbox_archiflow import models
 
 if TYPE_CHECKING:
     from dcim.graphql.filters import SiteGroupFilter
     from ipam.graphql.filters import PrefixFilter, VLANFilter, VRFFilter
-    from netbox_archiflow.graphql.enums import SegmentStatusEnum
     from virtualization.graphql.filters import ClusterFilter
+
+    from netbox_archiflow.graphql.enums import SegmentStatusEnum
 
 __all__ = ('SegmentFilter',)
 

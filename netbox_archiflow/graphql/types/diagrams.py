@@ -1,8 +1,8 @@
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-
 from netbox.graphql.types import BaseObjectType, OrganizationalObjectType, PrimaryObjectType, register_type
+
 from netbox_archiflow import models
 
 from ..filters import DiagramFilter, DiagramLinkFilter, DiagramTemplateFilter, DiagramVersionFilter

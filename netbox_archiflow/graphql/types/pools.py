@@ -2,10 +2,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
-
 from netbox.graphql.scalars import BigInt
 from netbox.graphql.types import ContentTypeType, NetBoxObjectType, PrimaryObjectType, register_type
+
 from netbox_archiflow import models
+from netbox_archiflow.services.usage import pool_usage
 
 from ..filters import AlertFilter, IPAllocationFilter, IPPoolFilter
 
@@ -38,8 +39,6 @@ class IPPoolType(PrimaryObjectType):
 
     @strawberry_django.field(select_related=['usage_counts'])
     def usage(self) -> IPPoolUsageType:
-        from netbox_archiflow.services.pools import pool_usage
-
         return IPPoolUsageType(**pool_usage(self))
 
 

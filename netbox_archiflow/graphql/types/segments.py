@@ -1,8 +1,8 @@
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-
 from netbox.graphql.types import PrimaryObjectType, register_type
+
 from netbox_archiflow import models
 
 from ..filters import SegmentFilter

@@ -1,14 +1,14 @@
 """Turn the predecessor's prefixes (custom fields ``DHCP`` and ``Cluster``) into ArchiFlow segments."""
 
+from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-
-from dcim.models import SiteGroup
 from extras.models import CustomField
 from ipam.choices import PrefixStatusChoices
 from ipam.models import Prefix
+
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.contextvars import service_write
 from netbox_archiflow.management.changelog import change_logged, command_user

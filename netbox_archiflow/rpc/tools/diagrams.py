@@ -2,13 +2,14 @@
 get-diagram-versions, restore-diagram-version (the predecessor's names; the REST API's services), and
 generate-diagram, refresh-diagram (diagrams drawn from NetBox)."""
 
+from dcim.models import Site
 from django.db import transaction
 
-from dcim.models import Site
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
+from netbox_archiflow.services.lookups import load, require_permission
 
 from ..registry import (
     BOOLEAN,
@@ -69,12 +70,6 @@ def _renamed(exc):
     return exc
 
 
-def _require(user, action, model):
-    permission = f'netbox_archiflow.{action}_{model._meta.model_name}'
-    if not user.has_perm(permission):
-        raise PermissionDenied(f'You do not have the permission {permission}')
-
-
 def _diagram(user, pk, action='view'):
     queryset = Diagram.objects.restrict(user, action)
     if action == 'view':
@@ -90,10 +85,7 @@ def _diagram(user, pk, action='view'):
 def _site(user, pk):
     if pk is None:
         return None
-    site = Site.objects.restrict(user, 'view').filter(pk=pk).first()
-    if site is None:
-        raise NotFound(f'Site {pk} does not exist.', field='siteId')
-    return site
+    return load(Site.objects.restrict(user, 'view'), f'Site {pk} does not exist.', field='siteId', pk=pk)
 
 
 def _created(user, diagram):
@@ -157,7 +149,7 @@ def save_diagram(user, arguments):
     try:
         with transaction.atomic():
             if 'id' not in arguments:
-                _require(user, 'add', Diagram)
+                require_permission(user, Diagram, 'add')
                 if not arguments.get('name'):
                     raise ServiceError('name is required to create a diagram', code='required', field='name')
                 diagram = diagram_service.create_diagram(
@@ -282,12 +274,16 @@ def list_templates(user, arguments):
     title='Create a diagram from a template',
 )
 def apply_template(user, arguments):
-    _require(user, 'add', Diagram)
+    require_permission(user, Diagram, 'add')
     reference = arguments['templateId']
     lookup = {'pk': reference} if isinstance(reference, int) else {'slug': reference}
-    template = DiagramTemplate.objects.restrict(user, 'view').filter(**lookup).first()
-    if template is None:
-        raise NotFound(f'Diagram template {reference!r} does not exist.', code='template_not_found', field='templateId')
+    template = load(
+        DiagramTemplate.objects.restrict(user, 'view'),
+        f'Diagram template {reference!r} does not exist.',
+        field='templateId',
+        code='template_not_found',
+        **lookup,
+    )
     try:
         with transaction.atomic():
             diagram = diagram_service.instantiate_template(
@@ -387,7 +383,7 @@ def _generator_renamed(exc):
     title='Generate a diagram from NetBox',
 )
 def generate_diagram(user, arguments):
-    _require(user, 'add', Diagram)
+    require_permission(user, Diagram, 'add')
     try:
         spec = generator.parse_spec(
             user, arguments['kind'], arguments['scopeType'], arguments.get('scopeId'), arguments.get('options')

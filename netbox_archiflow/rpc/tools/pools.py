@@ -2,9 +2,11 @@
 
 from dcim.models import Device, Interface
 from extras.models import Tag
+
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import NotFound, ServiceError
+from netbox_archiflow.services.lookups import load
 
 from ..registry import (
     BOOLEAN,
@@ -226,13 +228,19 @@ def allocate_ip(user, arguments):
     pool = _pool(user, arguments['poolId'])
     device = interface = None
     if 'deviceId' in arguments:
-        device = Device.objects.restrict(user, 'view').filter(pk=arguments['deviceId']).first()
-        if device is None:
-            raise NotFound(f'Device {arguments["deviceId"]} does not exist.', field='deviceId')
+        device = load(
+            Device.objects.restrict(user, 'view'),
+            f'Device {arguments["deviceId"]} does not exist.',
+            field='deviceId',
+            pk=arguments['deviceId'],
+        )
     if 'interfaceId' in arguments:
-        interface = Interface.objects.restrict(user, 'view').filter(pk=arguments['interfaceId']).first()
-        if interface is None:
-            raise NotFound(f'Interface {arguments["interfaceId"]} does not exist.', field='interfaceId')
+        interface = load(
+            Interface.objects.restrict(user, 'view'),
+            f'Interface {arguments["interfaceId"]} does not exist.',
+            field='interfaceId',
+            pk=arguments['interfaceId'],
+        )
     tags = list(Tag.objects.filter(slug__in=arguments.get('tags', [])))
     if missing := set(arguments.get('tags', [])) - {tag.slug for tag in tags}:
         raise NotFound(f'Tags {", ".join(sorted(missing))} do not exist.', field='tags')
