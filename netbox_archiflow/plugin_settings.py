@@ -31,6 +31,8 @@ DEFAULT_SETTINGS = {
     'drawio_url': 'https://embed.diagrams.net/',
     'diagram_max_bytes': 10 * 1024 * 1024,
     'diagram_autosave': False,
+    # Seconds between two refreshes of the viewer's live status overlay
+    'diagram_status_interval': 30,
     # Types of NetBox objects a diagram cell may link to, on top of / taken from DEFAULT_LINKABLE_TYPES
     'diagram_link_types_add': [],
     'diagram_link_types_remove': [],
@@ -155,6 +157,7 @@ VALIDATORS = {
     'drawio_url': _http_url,
     'diagram_max_bytes': _int_range(1024, 1024**3),
     'diagram_autosave': _boolean,
+    'diagram_status_interval': _int_range(1, 3600),
     'diagram_link_types_add': _object_types,
     'diagram_link_types_remove': _object_types,
 }

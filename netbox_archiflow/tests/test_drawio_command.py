@@ -69,8 +69,10 @@ class DrawioInstallTest(SimpleTestCase):
         self.assertTrue((self.target / 'viewer.html').is_file())
         marker = json.loads((self.target / install.MARKER).read_text())
         self.assertEqual((marker['source'], marker['sha256']), ('vendor-wheel==1.0', self.release.sha256))
+        (self.target / 'viewer.html').write_text('an older overlay')
         self.install()
         self.assertIn('already installed', self.log[-1])
+        self.assertNotEqual((self.target / 'viewer.html').read_text(), 'an older overlay')
 
     def test_a_wheel_with_another_hash_is_refused(self):
         other = Release('99.1.0', 'vendor-wheel==1.0', '0' * 64, PREFIX)
