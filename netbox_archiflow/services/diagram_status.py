@@ -1,14 +1,16 @@
 """Live status of the objects a diagram's cells link to, for the viewer's overlay.
 
-Bounded: one query for the links, at most two per linked object type (plus a pool's usage counters,
-read in the same query), and one for the open alerts, whatever the number of cells.
+Bounded: one query for the links, at most two per linked object type (plus a pool's usage counters and
+a prefix's utilization inputs, read in the same query), and one for the open alerts, whatever the number
+of cells.
 """
 
 from django.db.models import Count, Q
+from ipam.models import Prefix
 
 from netbox_archiflow.choices import AlertSeverityChoices
 from netbox_archiflow.models import Alert, IPPool
-from netbox_archiflow.services import diagram_links
+from netbox_archiflow.services import diagram_links, prefix_utilization
 
 __all__ = ('diagram_status',)
 
@@ -23,6 +25,8 @@ SEVERITY_ORDER = (
 def _prepare(model, queryset):
     if model is IPPool:
         return queryset.with_usage()
+    if model is Prefix:
+        return prefix_utilization.with_utilization(queryset)
     return queryset
 
 
@@ -33,6 +37,8 @@ def _object_status(obj):
         state['status'] = {'value': obj.status, 'label': str(obj.get_status_display()), 'color': obj.get_status_color()}
     if getattr(obj, 'usage_utilization', None) is not None:
         state['utilization'] = round(float(obj.usage_utilization), 2)
+    elif isinstance(obj, Prefix):
+        state['utilization'] = round(float(prefix_utilization.utilization(obj)), 2)
     if hasattr(obj, 'enabled') and hasattr(obj, 'cable_id'):
         state['enabled'] = obj.enabled
         state['connected'] = obj.cable_id is not None
