@@ -1,7 +1,9 @@
 # Run by develop/bench_diagrams inside `netbox shell` (Django is set up; the bench database is selected).
 # A site of BENCH_GEN_DEVICES devices and BENCH_GEN_CABLES cables, drawn by the plugin's generator and by
 # netbox-topology-views' draw.io export (when the benchmark installed it), side by side. Removed afterwards.
+import cProfile
 import os
+import pstats
 import random
 import time
 
@@ -160,6 +162,10 @@ try:
         lambda: generate.refresh_diagram(diagram, user),
     )
     assert not saved.modified
+    if os.environ.get('BENCH_PROFILE'):
+        profile = cProfile.Profile()
+        profile.runcall(generate.refresh_diagram, diagram, user)
+        pstats.Stats(profile).sort_stats('cumulative').print_stats(int(os.environ['BENCH_PROFILE']))
     if 'netbox_topology_views' in settings.PLUGINS:
         url = (
             f'/api/plugins/netbox_topology_views/xml-export/?site_id={site.pk}&show_cables=True'

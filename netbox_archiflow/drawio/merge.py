@@ -250,7 +250,9 @@ class _Merger:
 
 
 def merge_diagram(current, generated, *, mark_removed=False):
-    """Merge ``generated`` (a parsed new generation) into ``current`` (the parsed diagram, or None)."""
+    """Merge ``generated`` (a parsed new generation) into ``current`` (the parsed diagram, or None).
+
+    ``current``'s page is merged in place (no copy of a large document): parse it for this call only."""
     page_id, page_name, gen_model = generated.pages[0]
     page_index = 0
     if current is not None:
@@ -265,7 +267,7 @@ def merge_diagram(current, generated, *, mark_removed=False):
                 result.added[_type(wrapper)] += 1
         return result
 
-    model = copy.deepcopy(current.pages[page_index][2])
+    model = current.pages[page_index][2]
     merger = _Merger(model, mark_removed)
     generated_cells = [(_key(w, c), w, c) for w, c in iter_cells(gen_model)]
     generated_ids = {key for key, _w, _c in generated_cells}

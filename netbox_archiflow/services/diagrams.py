@@ -102,7 +102,15 @@ def _user(user):
 
 
 def save_diagram(
-    diagram, xml, user=None, *, base_version=None, kind=DiagramVersionKindChoices.KIND_MANUAL, summary='', preview=''
+    diagram,
+    xml,
+    user=None,
+    *,
+    base_version=None,
+    kind=DiagramVersionKindChoices.KIND_MANUAL,
+    summary='',
+    preview='',
+    metadata=None,
 ):
     """Store new XML for a saved diagram, versioned, with its preview.
 
@@ -116,6 +124,7 @@ def save_diagram(
 
     The diagram and the version get ``preview`` (an SVG already sanitized, e.g. the restored version's)
     or else a preview drawn on the server, so every write has a picture without a browser.
+    ``metadata(version_number)``, when given, returns the diagram's metadata to store with the new content.
 
     This is the only function that writes diagram content. The diagram row is locked (``SELECT … FOR
     UPDATE``) for the whole check-and-write. ``diagram`` is updated in place to the saved state.
@@ -175,6 +184,8 @@ def save_diagram(
         locked.version = version.version_number
         locked.preview_svg = preview
         locked.updated_by = user
+        if metadata is not None:
+            locked.metadata = metadata(version.version_number)
         locked._writing_content = True
         locked.save()
         diagram_links.write_index(locked.pk, links)
@@ -185,7 +196,7 @@ def save_diagram(
 def _refresh(target, source):
     if target is source:
         return
-    for name in ('xml', 'version', 'preview_svg', 'updated_by_id', 'last_updated'):
+    for name in ('xml', 'version', 'preview_svg', 'metadata', 'updated_by_id', 'last_updated'):
         setattr(target, name, getattr(source, name))
 
 

@@ -7,6 +7,7 @@ addresses (one query per kind of object, never per object). Every queryset is re
 user may view, so a diagram never shows an object its author could not open.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from circuits.models import CircuitTermination
@@ -660,13 +661,27 @@ def generate_xml(spec, user):
     return build_diagram(topology(spec, user))
 
 
+def _digest(drawn, mark_removed):
+    """What a generation drew (objects, labels, links, ends, containers; not where), as a short hash."""
+    text = repr((drawn.name, drawn.containers, drawn.nodes, drawn.edges, mark_removed))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _metadata(diagram_metadata, spec, version, digest):
+    """The diagram's metadata with the spec and the generation its content ``version`` holds (``digest``)."""
+    metadata = dict(diagram_metadata or {})
+    metadata[METADATA_KEY] = {**spec.as_dict(), 'generated': {'version': version, 'digest': digest}}
+    return metadata
+
+
 def generate_diagram(name, spec, user, **fields):
     """A new diagram (version 1, with the preview every write gets) drawn from NetBox, its spec saved for refreshes."""
     if not isinstance(name, str) or not name.strip():
         raise ServiceError('A diagram name is required.', field='name')
-    xml = generate_xml(spec, user)
-    metadata = dict(fields.pop('metadata', None) or {})
-    metadata[METADATA_KEY] = spec.as_dict()
+    drawn = topology(spec, user)
+    xml = build_diagram(drawn)
+    digest = _digest(drawn, spec.options.get('mark_removed', False))
+    metadata = _metadata(fields.pop('metadata', None), spec, 1, digest)
     if spec.scope_type == 'dcim.site' and 'site' not in fields:
         fields['site'] = spec.scope
     with transaction.atomic():
@@ -680,11 +695,18 @@ def generate_diagram(name, spec, user, **fields):
 
 def refresh_diagram(diagram, user, *, base_version=None, mark_removed=None):
     """Regenerate from the saved spec and merge into the current content: a new version (kind ``refresh``)
-    with a summary of what changed, or nothing when NetBox has not changed."""
+    with a summary of what changed, or nothing when NetBox has not changed.
+
+    The content is neither laid out, read nor merged when the current version is the one a generation
+    (or refresh) wrote and NetBox draws the same today: the generation's digest is kept in the metadata.
+    """
     spec = spec_from_diagram(user, diagram)
     if mark_removed is None:
         mark_removed = spec.options.get('mark_removed', False)
     drawn = topology(spec, user)
+    digest = _digest(drawn, mark_removed)
+    if diagram.metadata[METADATA_KEY].get('generated') == {'version': diagram.version, 'digest': digest}:
+        return diagram_service.SaveResult(diagram), merge.MergeResult(lambda: diagram.xml)
     generated = ParsedDiagram('mxfile', [(PAGE_ID, page_name(drawn), build_page(drawn))])
     current = diagram_service.parse_diagram_xml(diagram.xml) if diagram.xml else None
     result = merge.merge_diagram(current, generated, mark_removed=mark_removed)
@@ -697,5 +719,6 @@ def refresh_diagram(diagram, user, *, base_version=None, mark_removed=None):
         base_version=base_version,
         kind=DiagramVersionKindChoices.KIND_REFRESH,
         summary=result.summary,
+        metadata=lambda version: _metadata(diagram.metadata, spec, version, digest),
     )
     return saved, result

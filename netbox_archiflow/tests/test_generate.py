@@ -10,7 +10,7 @@ from users.models import ObjectPermission
 from utilities.testing import TestCase
 
 from netbox_archiflow.drawio.build import cell_id
-from netbox_archiflow.models import DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services import generate
 from netbox_archiflow.services.errors import ServiceError
@@ -243,6 +243,30 @@ class RefreshTest(GenerateTestCase):
         self.assertFalse(saved.modified)
         self.assertFalse(result.changes)
         self.assertEqual(DiagramVersion.objects.filter(diagram=self.diagram).count(), 1)
+
+    def test_unchanged_netbox_is_told_without_reading_the_content(self):
+        diagram = Diagram.objects.defer('xml').get(pk=self.diagram.pk)
+        with CaptureQueriesContext(connection) as queries:
+            saved, result = generate.refresh_diagram(diagram, self.user)
+        self.assertFalse(saved.modified or result.changes)
+        self.assertFalse([q for q in queries.captured_queries if 'netbox_archiflow_diagram' in q['sql']])
+
+    def test_a_user_edit_is_merged_again_and_the_refresh_remembered(self):
+        root = fromstring(self.diagram.xml)
+        graph = root.find('diagram/mxGraphModel/root')
+        gone = next(o for o in graph.iter('object') if o.get('id') == key(self.t.core))
+        graph.remove(gone)
+        diagram_service.save_diagram(self.diagram, tostring(root, encoding='unicode'), self.user, summary='deleted')
+        saved, result = generate.refresh_diagram(self.diagram, self.user)
+        self.assertEqual(result.summary, 'Refreshed from NetBox: +1 device')
+        self.assertEqual(saved.version.version_number, 3)
+        generated = Diagram.objects.get(pk=self.diagram.pk).metadata['generator']['generated']
+        self.assertEqual(generated['version'], 3)
+        diagram = Diagram.objects.defer('xml').get(pk=self.diagram.pk)
+        with CaptureQueriesContext(connection) as queries:
+            again, _result = generate.refresh_diagram(diagram, self.user)
+        self.assertFalse(again.modified)
+        self.assertFalse([q for q in queries.captured_queries if 'netbox_archiflow_diagram' in q['sql']])
 
     def test_moved_cell_kept_new_device_and_cable_added_deleted_cable_removed(self):
         root = fromstring(self.diagram.xml)

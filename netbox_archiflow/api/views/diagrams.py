@@ -142,7 +142,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     @action(detail=True, methods=['post'])
     def refresh(self, request, pk):
         """Regenerate from the saved scope and merge, keeping the layout: a new version unless nothing changed."""
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('preview_svg'), pk=pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('xml', 'preview_svg'), pk=pk)
         data = DiagramRefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         saved, merged = generator.refresh_diagram(
