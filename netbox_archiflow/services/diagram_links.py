@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.drawio import links as drawio_links
@@ -19,6 +19,7 @@ from netbox_archiflow.errors import ServiceError
 from netbox_archiflow.models import Diagram, DiagramLink
 
 __all__ = (
+    'broken_annotation',
     'broken_condition',
     'links_in',
     'links_to',
@@ -123,17 +124,29 @@ def resolve_objects(links, user, prepare=None):
     return links
 
 
-def broken_condition(queryset=None):
-    """A ``Q`` matching links whose object does not exist: one subquery per object type present."""
+def broken_condition(queryset=None, prefix=''):
+    """A ``Q`` matching links whose object does not exist: one subquery per object type present.
+    ``prefix`` names the link from another model (``links__``), as GraphQL's nested filters do."""
     queryset = DiagramLink.objects.all() if queryset is None else queryset
     condition = Q(pk__in=[])
     for object_type in ContentType.objects.filter(pk__in=queryset.values('object_type_id')):
         model = object_type.model_class()
+        of_type = Q(**{f'{prefix}object_type': object_type})
         if model is None:
-            condition |= Q(object_type=object_type)
+            condition |= of_type
         else:
-            condition |= Q(object_type=object_type) & ~Q(object_id__in=model.objects.values('pk'))
+            condition |= of_type & ~Q(**{f'{prefix}object_id__in': model.objects.values('pk')})
     return condition
+
+
+def broken_annotation():
+    """A boolean expression for a DiagramLink queryset: the object does not exist (one lookup per row)."""
+    cases = []
+    for object_type in ContentType.objects.filter(pk__in=DiagramLink.objects.values('object_type_id')):
+        model = object_type.model_class()
+        broken = Value(True) if model is None else ~Exists(model.objects.filter(pk=OuterRef('object_id')))
+        cases.append(When(object_type_id=object_type.pk, then=broken))
+    return Case(*cases, default=Value(False), output_field=BooleanField())
 
 
 def visible_links(user):

@@ -143,6 +143,36 @@ class DiagramLinkRulesTest(APITestCase):
         self.assertEqual(response.json()['link_count'], 1)
         self.assertEqual(Diagram.objects.get(pk=self.other.pk).links.count(), 1)
 
+    def graphql(self, query):
+        response = self.client.post(reverse('graphql'), {'query': query}, format='json', **self.header)
+        data = response.json()
+        self.assertNotIn('errors', data, query)
+        return data['data']
+
+    def test_graphql_broken_field_and_filter(self):
+        self.user.is_superuser = True
+        self.user.save()
+        diagram = f'diagram_id: "{self.diagram.pk}"'
+        links = self.graphql(f'{{netbox_archiflow_diagram_link_list(filters: {{{diagram}}}) {{cell_id broken}}}}')
+        self.assertEqual(
+            {link['cell_id']: link['broken'] for link in links['netbox_archiflow_diagram_link_list']},
+            {'sw': False, 'eth': False, 'net': False, 'ghost': True},
+        )
+        for value, expected in (('true', ['ghost']), ('false', ['eth', 'net', 'sw'])):
+            query = f'{{netbox_archiflow_diagram_link_list(filters: {{{diagram}, broken: {value}}}) {{cell_id}}}}'
+            found = sorted(link['cell_id'] for link in self.graphql(query)['netbox_archiflow_diagram_link_list'])
+            self.assertEqual(found, expected, value)
+        nested = self.graphql(f'{{netbox_archiflow_diagram(id: {self.diagram.pk}) {{links {{cell_id broken}}}}}}')
+        self.assertEqual(
+            {link['cell_id']: link['broken'] for link in nested['netbox_archiflow_diagram']['links']},
+            {'sw': False, 'eth': False, 'net': False, 'ghost': True},
+        )
+        self.prefix.delete()
+        one = self.graphql(
+            f'{{netbox_archiflow_diagram_link(id: {self.diagram.links.get(cell_id="net").pk}) {{broken}}}}'
+        )
+        self.assertTrue(one['netbox_archiflow_diagram_link']['broken'])
+
     def test_graphql_links_of_a_diagram(self):
         self.user.is_superuser = True
         self.user.save()

@@ -2,6 +2,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from django.db.models import Q
 from netbox.graphql.filters import (
     BaseModelFilter,
     ChangeLoggedModelFilter,
@@ -12,6 +13,7 @@ from netbox.graphql.filters import (
 from strawberry_django import BaseFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox_archiflow import models
+from netbox_archiflow.services import diagram_links
 
 if TYPE_CHECKING:
     from core.graphql.filters import ContentTypeFilter
@@ -66,3 +68,9 @@ class DiagramLinkFilter(BaseModelFilter):
     )
     object_type_id: strawberry.ID | None = strawberry_django.filter_field()
     object_id: FilterLookup[int] | None = strawberry_django.filter_field()
+
+    @strawberry_django.filter_field()
+    def broken(self, value: bool, prefix: str) -> Q:
+        """The object does not exist (any more)."""
+        condition = diagram_links.broken_condition(prefix=prefix)
+        return condition if value else ~condition

@@ -1,9 +1,11 @@
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+import strawberry_django
 from netbox.graphql.types import BaseObjectType, OrganizationalObjectType, PrimaryObjectType, register_type
 
 from netbox_archiflow import models
+from netbox_archiflow.services import diagram_links
 
 from ..filters import DiagramFilter, DiagramLinkFilter, DiagramTemplateFilter, DiagramVersionFilter
 
@@ -72,6 +74,14 @@ class DiagramLinkType(BaseObjectType):
 
     diagram: Annotated['DiagramType', strawberry.lazy('netbox_archiflow.graphql.types')]
     object_type: Annotated['ContentTypeType', strawberry.lazy('netbox.graphql.types')]
+
+    @strawberry_django.field(annotate={'link_broken': lambda info: diagram_links.broken_annotation()})
+    def broken(self) -> bool:
+        """The object does not exist (any more), as REST's ``broken``."""
+        if hasattr(self, 'link_broken'):
+            return self.link_broken
+        model = self.object_type.model_class()  # resolved outside the optimizer: one lookup
+        return model is None or not model.objects.filter(pk=self.object_id).exists()
 
     @classmethod
     def get_queryset(cls, queryset, info, **kwargs):
