@@ -223,6 +223,7 @@ def _container(obj, parent=None, style=''):
     return Container(link.key, str(obj), link, style, parent)
 
 
+LABEL_FIELDS = ('id', 'name', 'label')  # what str() of a port or power feed reads
 DEVICE_RELATED = ('role', 'platform', 'primary_ip4', 'primary_ip6', 'site', 'location', 'rack')
 
 
@@ -389,6 +390,8 @@ def _termination_objects(terminations, user):
         queryset = model.objects.restrict(user, 'view').filter(pk__in=ids)
         if model is CircuitTermination:
             queryset = queryset.select_related('circuit__provider', 'circuit__type')
+        else:  # a port or a power feed: drawn by its name (thousands of them, so only what is drawn is loaded)
+            queryset = queryset.only(*(f.name for f in model._meta.concrete_fields if f.name in LABEL_FIELDS))
         for obj in queryset:
             objects[(ct_id, obj.pk)] = obj
     return objects
@@ -663,8 +666,24 @@ def generate_xml(spec, user):
 
 def _digest(drawn, mark_removed):
     """What a generation drew (objects, labels, links, ends, containers; not where), as a short hash."""
-    text = repr((drawn.name, drawn.containers, drawn.nodes, drawn.edges, mark_removed))
-    return hashlib.sha256(text.encode()).hexdigest()
+
+    def link(item):
+        return item and (item.netbox_type, item.netbox_id, item.display)
+
+    def end(label):
+        return label and (label.text, link(label.link))
+
+    parts = [
+        drawn.name,
+        mark_removed,
+        [(c.key, c.label, link(c.link), c.style, c.parent) for c in drawn.containers],
+        [(n.key, n.label, link(n.link), n.style, n.width, n.height, n.tier, n.container) for n in drawn.nodes],
+        [
+            (e.key, e.source, e.target, e.label, link(e.link), end(e.source_label), end(e.target_label), e.style)
+            for e in drawn.edges
+        ],
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _metadata(diagram_metadata, spec, version, digest):
