@@ -1,6 +1,7 @@
 """Generate and refresh through REST, JSON-RPC and the UI: the same service, permissions and field errors."""
 
 from django.urls import reverse
+from extras.models import Tag
 from users.models import ObjectPermission
 from utilities.testing import TestCase
 
@@ -146,3 +147,40 @@ class UITest(TestCase):
         diagram.refresh_from_db()
         self.assertEqual(diagram.version, 2)
         self.assertTrue(diagram.preview_svg.startswith('<svg'))
+
+    def test_form_device_selection(self):
+        url = reverse('plugins:netbox_archiflow:diagram_generate')
+        self.assertContains(self.client.get(url), 'id="device-selection"')
+        tag = Tag.objects.create(name='Drawn', slug='drawn')
+        self.t.servers[0].tags.add(tag)
+        self.t.leaf.tags.add(tag)
+        response = self.client.post(
+            url,
+            {
+                'name': 'Tagged servers',
+                'kind': 'physical',
+                'site': self.t.site.pk,
+                'device_roles': [self.t.roles['server'].pk],
+                'device_tags': [tag.pk],
+            },
+        )
+        diagram = Diagram.objects.get(name='Tagged servers')
+        self.assertRedirects(response, diagram.get_absolute_url(), fetch_redirect_response=False)
+        generator = diagram.metadata['generator']
+        self.assertEqual((generator['scope_type'], generator['scope_id']), ('dcim.device', None))
+        self.assertEqual(
+            generator['options']['filters'],
+            {'site_id': [str(self.t.site.pk)], 'role_id': [str(self.t.roles['server'].pk)], 'tag': ['drawn']},
+        )
+        linked = set(diagram.links.filter(object_type__model='device').values_list('object_id', flat=True))
+        self.assertIn(self.t.servers[0].pk, linked)
+        self.assertNotIn(self.t.servers[1].pk, linked)  # not tagged
+        response = self.client.post(
+            url, {'name': 'Two devices', 'kind': 'physical', 'devices': [self.t.leaf.pk, self.t.core.pk]}
+        )
+        diagram = Diagram.objects.get(name='Two devices')
+        chosen = diagram.metadata['generator']['options']['filters']
+        self.assertEqual(sorted(chosen['id']), sorted([str(self.t.leaf.pk), str(self.t.core.pk)]))
+        self.assertEqual(list(chosen), ['id'])
+        missing = self.client.post(url, {'name': 'Nothing', 'kind': 'physical'})
+        self.assertContains(missing, 'Choose a rack / location / site / device selection')
