@@ -6,6 +6,8 @@ the XML. Every cell that stands for a NetBox object is an ``<object>`` carrying 
 index and the viewer read. Cell ids are derived from the object (``nb:dcim.device:42``), so a later
 generation of the same scope names the same object the same way and a refresh can merge by id.
 Labels are plain text (no ``html=1``): a NetBox name is never interpreted as markup.
+Edges are Draw.io orthogonal edges; those the layout routed (across layers, or along a layer) carry its
+waypoints, so Draw.io draws them around the other shapes instead of through them.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ __all__ = (
 ID_PREFIX = 'nb:'
 PAGE_ID = 'netbox'
 LABEL_LINE = 14  # height of one line of a label drawn under a shape
+PARALLEL_SPACING = 6  # between the routed columns of parallel edges
 
 NODE_STYLE = 'html=0;verticalLabelPosition=bottom;verticalAlign=top;aspect=fixed;'
 CONTAINER_STYLE = (
@@ -194,12 +197,25 @@ def _ports(topology, positions):
     return ports
 
 
+def _spread(topology):
+    """Horizontal offsets that keep the routed columns of parallel edges (same two shapes) side by side."""
+    groups = {}
+    for edge in topology.edges:
+        groups.setdefault(frozenset((edge.source, edge.target)), []).append(edge.key)
+    return {
+        key: (index - (len(keys) - 1) / 2) * PARALLEL_SPACING
+        for keys in groups.values()
+        if len(keys) > 1
+        for index, key in enumerate(keys)
+    }
+
+
 def build_cells(topology):
     """The cells of a laid-out topology, as ``(root element, positions)``: ``<root>`` with its layer."""
     nodes = {node.key: node for node in topology.nodes}
     roots = _blocks(topology)
     pairs = [(e.source, e.target) for e in topology.edges if e.source in nodes and e.target in nodes]
-    positions = layout(roots, pairs)
+    positions, routes = layout(roots, pairs)
 
     root = Element('root')
     SubElement(root, 'mxCell', id='0')
@@ -226,6 +242,7 @@ def build_cells(topology):
         cell = _cell(root, node.key, node.label, node.link, style=NODE_STYLE + node.style, vertex=1, parent=parent)
         _geometry(cell, x - px + (footprint_width - node.width) / 2, y - py, node.width, node.height)
     ports = _ports(topology, positions)
+    spread = _spread(topology)
     for edge in topology.edges:
         if edge.source not in nodes or edge.target not in nodes:
             continue
@@ -241,7 +258,13 @@ def build_cells(topology):
             source=edge.source,
             target=edge.target,
         )
-        SubElement(cell, 'mxGeometry', relative='1', **{'as': 'geometry'})
+        geometry = SubElement(cell, 'mxGeometry', relative='1', **{'as': 'geometry'})
+        route = routes.get((edge.source, edge.target))
+        if route:
+            shift = spread.get(edge.key, 0)
+            points = SubElement(geometry, 'Array', **{'as': 'points'})
+            for x, y in route:
+                SubElement(points, 'mxPoint', x=_n(x + shift), y=_n(y))
         for suffix, end, position in (('#a', edge.source_label, '-0.7'), ('#b', edge.target_label, '0.7')):
             if end is None:
                 continue

@@ -5,7 +5,8 @@ What the user decided stays: the geometry and style of every existing cell, and 
 hand (any id the generator does not use). What NetBox decides is updated: labels and link attributes,
 the ends of edges, which container a shape is in. Objects new in NetBox are added next to a neighbour
 already drawn (or where the generator put them) without overlapping their siblings, growing their
-container when needed. Objects gone from NetBox are removed, or kept and marked (``netbox_removed``,
+container when needed; a new edge to a shape already drawn loses the generator's waypoints (they were
+routed around the generated layout) and is routed by Draw.io. Objects gone from NetBox are removed, or kept and marked (``netbox_removed``,
 faded and dashed) when asked.
 """
 
@@ -207,6 +208,10 @@ class _Merger:
         self.root.append(wrapper)
         self.cells[key] = (wrapper, cell)
         parent = cell.get('parent')
+        if cell.get('edge') == '1' and not {cell.get('source'), cell.get('target')} <= generated_new:
+            # Waypoints were routed around where the generation put the shapes, not where the user has them.
+            for array in cell.findall('mxGeometry/Array'):
+                cell.find('mxGeometry').remove(array)
         if cell.get('vertex') == '1' and parent not in generated_new:
             near = next((n for n in neighbours.get(key, ()) if n not in generated_new), None)
             self.place(key, cell, parent, near)

@@ -1,6 +1,7 @@
 """Building and laying out generated diagrams: pure, no database."""
 
 import unittest
+from itertools import pairwise
 from xml.etree import ElementTree
 
 from netbox_archiflow.drawio import content, pages
@@ -247,3 +248,98 @@ class MergeTest(unittest.TestCase):
     def test_first_refresh_of_an_empty_diagram(self):
         result = merge_diagram(None, self.parse(build_diagram(sample())))
         self.assertEqual(result.added['dcim.device'], 11)
+
+
+def _polyline(source, target, points):
+    """The path Draw.io draws for an orthogonal edge between two boxes: through its waypoints (vertical
+    out of the source, horizontal into the target's column), or without any, the Z between the boxes."""
+    start = (source[0] + source[2] / 2, source[1] + source[3] / 2)
+    end = (target[0] + target[2] / 2, target[1] + target[3] / 2)
+    if not points:
+        upper, lower = sorted((source, target), key=lambda box: box[1])
+        if upper[1] + upper[3] <= lower[1]:
+            middle = (upper[1] + upper[3] + lower[1]) / 2
+            return [start, (start[0], middle), (end[0], middle), end]
+        left, right = sorted((source, target), key=lambda box: box[0])
+        middle = (left[0] + left[2] + right[0]) / 2
+        return [start, (middle, start[1]), (middle, end[1]), end]
+    path = [start]
+    for point in [*points, (end[0], points[-1][1]), end]:
+        x, y = path[-1]
+        if x != point[0] and y != point[1]:
+            path.append((x, point[1]))
+        path.append(point)
+    return path
+
+
+def _crosses(a, b, box):
+    """An axis-parallel segment a-b passes through the inside of the box."""
+    x0, x1 = sorted((a[0], b[0]))
+    y0, y1 = sorted((a[1], b[1]))
+    return (
+        x0 < box[0] + box[2] - 1
+        and box[0] + 1 < x1 + (x0 == x1)
+        and y0 < box[1] + box[3] - 1
+        and box[1] + 1 < y1 + (y0 == y1)
+    )
+
+
+def crossings(xml, routed=True):
+    """How many times an edge passes through a device shape that is not one of its two ends."""
+    boxes, cells = absolute_boxes(xml)
+    devices = {key: box for key, box in boxes.items() if key.startswith('nb:dcim.device:')}
+    count = 0
+    for _key, (_wrapper, cell) in cells.items():
+        if cell.get('edge') != '1':
+            continue
+        source, target = cell.get('source'), cell.get('target')
+        array = cell.find('mxGeometry/Array') if routed else None
+        points = [(float(p.get('x')), float(p.get('y'))) for p in array] if array is not None else []
+        path = _polyline(boxes[source], boxes[target], points)
+        for other, box in devices.items():
+            if other not in (source, target) and any(_crosses(a, b, box) for a, b in pairwise(path)):
+                count += 1
+    return count
+
+
+def layered():
+    """Core, distribution, access and server tiers, with edges that skip tiers and one within a tier."""
+    nodes = [device(n, tier) for n, tier in enumerate([0] * 2 + [1] * 4 + [2] * 8 + [4] * 8, start=1)]
+    cores, dists, access, servers = nodes[:2], nodes[2:6], nodes[6:14], nodes[14:]
+    pairs = [(c, d) for c in cores for d in dists]
+    pairs += [(d, a) for n, d in enumerate(dists) for a in access[2 * n : 2 * n + 2]]
+    pairs += [(a, s) for a, s in zip(access, servers, strict=True)]
+    pairs += [(cores[0], servers[5]), (dists[0], servers[7]), (cores[1], access[6]), (access[0], access[7])]
+    edges = [Edge(f'nb:dcim.cable:{n}', a.key, b.key) for n, (a, b) in enumerate(pairs, start=1)]
+    return Topology('Layers', nodes, [], edges)
+
+
+class RoutingTest(unittest.TestCase):
+    def test_layered_edges_pass_no_other_shape(self):
+        xml = build_diagram(layered())
+        self.assertGreater(crossings(xml, routed=False), 0)
+        self.assertEqual(crossings(xml), 0)
+
+    def test_fewer_crossings_in_nested_boxes(self):
+        xml = build_diagram(sample())
+        self.assertLessEqual(crossings(xml), crossings(xml, routed=False))
+
+    def test_a_new_edge_between_shapes_already_drawn_is_left_to_drawio(self):
+        topology = layered()
+        long_edge = next(
+            e for e in topology.edges if e.source == 'nb:dcim.device:1' and e.target == 'nb:dcim.device:20'
+        )
+        self.assertIsNotNone(
+            self.edge_points(build_diagram(topology), long_edge.key), 'the generation routes the long edge'
+        )
+        before = layered()
+        before.edges = [e for e in before.edges if e.key != long_edge.key]
+        merged = merge_diagram(
+            pages.parse_diagram(build_diagram(before), LIMIT), pages.parse_diagram(build_diagram(topology), LIMIT)
+        )
+        self.assertEqual(merged.added, {'': 1})
+        self.assertIsNone(self.edge_points(merged.xml, long_edge.key))
+
+    def edge_points(self, xml, key):
+        _boxes, cells = absolute_boxes(xml)
+        return cells[key][1].find('mxGeometry/Array')
