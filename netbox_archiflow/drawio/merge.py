@@ -6,8 +6,8 @@ hand (any id the generator does not use). What NetBox decides is updated: labels
 the ends of edges, which container a shape is in. Objects new in NetBox are added next to a neighbour
 already drawn (or where the generator put them) without overlapping their siblings, growing their
 container when needed; a new edge to a shape already drawn loses the generator's waypoints (they were
-routed around the generated layout) and is routed by Draw.io. Objects gone from NetBox are removed, or kept and marked (``netbox_removed``,
-faded and dashed) when asked.
+routed around the generated layout) and is routed by Draw.io. Objects gone from NetBox are removed, or
+kept and marked (``netbox_removed``, faded and dashed) when asked.
 """
 
 import copy
