@@ -116,7 +116,7 @@ def load():
     if rogue is None:
         rogue = IPAddress.objects.create(address=f'{holder.address}/24', description='rogue demo')
         created += 1
-    alerts.evaluate_ip_address(rogue.pk)
+    alerts.evaluate_ip_addresses([rogue.pk])
 
     # A device down.
     device = Device.objects.filter(name='syd1-srv-02').first()

@@ -11,7 +11,7 @@ Both are transaction-scoped: they are released on commit or rollback, never leak
 import zlib
 
 from django.db import connection
-from extras.models import CustomField
+from extras.models import CustomField, Tag
 from netbox.constants import ADVISORY_LOCK_KEYS
 from netbox.context import query_cache
 
@@ -45,3 +45,11 @@ def load_custom_fields(*models):
         return
     for model in models:
         CustomField.objects.get_for_model(model)
+
+
+def untagged(obj):
+    """``obj``, not saved yet, with its empty tag set known: its change log snapshot (NetBox's
+    ``serialize_object``) then reads no tags from the database under the lock. taggit drops this when
+    tags are set on the object."""
+    obj._prefetched_objects_cache = {'tags': Tag.objects.none()}
+    return obj

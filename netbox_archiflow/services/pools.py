@@ -31,7 +31,7 @@ from netbox_archiflow.inputs import parse_id
 from netbox_archiflow.models import IPAllocation, IPPool, IPPoolOccupiedAddress
 from netbox_archiflow.services import alerts
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError, full_clean
-from netbox_archiflow.services.locks import load_custom_fields, lock_pool
+from netbox_archiflow.services.locks import load_custom_fields, lock_pool, untagged
 from netbox_archiflow.services.lookups import load, require_object_permission, require_permission
 from netbox_archiflow.services.usage import pool_usage, pools_usage, rebuild_usage
 
@@ -90,18 +90,18 @@ def _occupied_sql(pool, first, last):
 def first_free_address(pool):
     """The lowest free address of the pool (netaddr.IPAddress) or None when it is full.
 
-    One query: the occupied hosts (the gateway among them) and populated ranges as (lo, hi) intervals,
-    sorted once; the first gap is the first address after the running maximum of the preceding
+    One query: the occupied hosts (the gateway among them) and the populated ranges of the VRF as (lo, hi)
+    intervals, sorted once; the first gap is the first address after the running maximum of the preceding
     intervals. Never generates the address range, so an IPv6 /64 costs what its occupied addresses cost.
     """
     first, last = _bounds(pool)
     occupied_sql, params = _occupied_sql(pool, first, last)
-    extra_sql = ''
-    for lo, hi in _populated_intervals(pool, first, last):
-        extra_sql += ' UNION ALL SELECT %s::inet, %s::inet'
-        params += [str(lo), str(hi)]
     sql = (
-        f'WITH used(lo, hi) AS (SELECT h, h FROM ({occupied_sql}) o{extra_sql}), '
+        f'WITH used(lo, hi) AS (SELECT h, h FROM ({occupied_sql}) o'
+        # Populated IP ranges, clipped to the bounds (other families compare outside them).
+        ' UNION ALL SELECT greatest(host(r.start_address)::inet, %s::inet), least(host(r.end_address)::inet, %s::inet)'
+        ' FROM ipam_iprange r WHERE r.mark_populated AND r.vrf_id IS NOT DISTINCT FROM %s'
+        ' AND host(r.start_address)::inet <= %s::inet AND host(r.end_address)::inet >= %s::inet), '
         'ordered AS (SELECT lo, hi, max(hi) OVER (ORDER BY lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)'
         ' AS prev_hi FROM used) '
         'SELECT host(min(c)) FROM ('
@@ -110,6 +110,7 @@ def first_free_address(pool):
         ' UNION ALL SELECT max(hi) + 1 FROM used HAVING max(hi) < %s::inet'
         ') gaps'
     )
+    params += [str(first), str(last), pool.prefix.vrf_id, str(last), str(first)]
     params += [str(first), str(first), str(last)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -233,35 +234,28 @@ def allocate_ip(
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
     load_custom_fields(IPAddress, IPAllocation)
+    # Idempotency before the lock: the partial unique constraint on (pool, asset_id) among active allocations
+    # decides a race between two requests for one asset (the loser returns the winner's allocation below).
+    existing = _active_allocation(pool, asset_id, address)
+    if existing is not None:
+        return existing, False
     try:
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)
-            existing = (
-                IPAllocation.objects.filter(pool=pool, asset_id=asset_id, is_active=True)
-                .select_related('ip_address')
-                .first()
-            )
-            if existing is not None:
-                if address is not None and netaddr.IPAddress(existing.address) != address:
-                    raise Conflict(
-                        f'Asset {asset_id} already holds {existing.address} in pool {pool}.',
-                        code='asset_has_address',
-                        address=existing.address,
-                    )
-                return existing, False
             if address is None:
-                address = first_free_address(pool)
-                if address is None:
+                chosen = first_free_address(pool)
+                if chosen is None:
                     raise Conflict(
                         f'Pool {pool} has no free address.', code='pool_exhausted', pool=pool.pk, available=0
                     )
             else:
+                chosen = address
                 reason = _address_is_occupied(pool, address)
                 if reason:
                     raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
             allocation = _create_allocation(
                 pool,
-                address,
+                chosen,
                 asset_id,
                 user,
                 device,
@@ -289,10 +283,28 @@ def allocate_ip(
             _schedule_pool_alerts(pool.pk, exhausted=True, asset_id=asset_id)
         raise
     except IntegrityError:
+        existing = _active_allocation(pool, asset_id, address)
+        if existing is not None:  # the same asset, allocated concurrently
+            return existing, False
         # The constraint backstop: a writer that did not take the pool lock got there first.
         raise Conflict(f'The address was taken concurrently in pool {pool}; retry.', code='address_in_use') from None
     # No separate pool evaluation: saving the native IP address scheduled it (signal_receivers.alerts).
     return allocation, True
+
+
+def _active_allocation(pool, asset_id, address):
+    """The active allocation of ``asset_id`` in ``pool`` or None; Conflict when it holds another address than
+    the one requested."""
+    existing = (
+        IPAllocation.objects.filter(pool=pool, asset_id=asset_id, is_active=True).select_related('ip_address').first()
+    )
+    if existing is not None and address is not None and netaddr.IPAddress(existing.address) != address:
+        raise Conflict(
+            f'Asset {asset_id} already holds {existing.address} in pool {pool}.',
+            code='asset_has_address',
+            address=existing.address,
+        )
+    return existing
 
 
 def _create_allocation(
@@ -318,11 +330,13 @@ def _create_allocation(
         ip.status = IPAddressStatusChoices.STATUS_ACTIVE
         ip.description = description
     else:
-        ip = IPAddress(
-            address=netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(prefix.prefix)).prefixlen}'),
-            vrf=prefix.vrf,
-            status=IPAddressStatusChoices.STATUS_ACTIVE,
-            description=description,
+        ip = untagged(
+            IPAddress(
+                address=netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(prefix.prefix)).prefixlen}'),
+                vrf=prefix.vrf,
+                status=IPAddressStatusChoices.STATUS_ACTIVE,
+                description=description,
+            )
         )
     ip.assigned_object = interface
     try:
@@ -334,18 +348,20 @@ def _create_allocation(
         raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
     ip._changelog_message = changelog_message
     ip.save()
-    allocation = IPAllocation(
-        pool=pool,
-        address=str(address),
-        ip_address=ip,
-        asset_id=asset_id,
-        device=device,
-        interface=interface,
-        device_name=(device_name or (device.name if device else '') or '')[:255],
-        device_type=(device_type or '')[:50],
-        mac_address=mac or '',
-        notes=notes or '',
-        allocated_by=user if user is not None and user.is_authenticated else None,
+    allocation = untagged(
+        IPAllocation(
+            pool=pool,
+            address=str(address),
+            ip_address=ip,
+            asset_id=asset_id,
+            device=device,
+            interface=interface,
+            device_name=(device_name or (device.name if device else '') or '')[:255],
+            device_type=(device_type or '')[:50],
+            mac_address=mac or '',
+            notes=notes or '',
+            allocated_by=user if user is not None and user.is_authenticated else None,
+        )
     )
     allocation._changelog_message = changelog_message
     return allocation

@@ -18,7 +18,7 @@ from netbox_archiflow.services import alerts
 def ip_address_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    alerts.after_commit(alerts.evaluate_ip_address, instance.pk)
+    alerts.after_commit_batched(alerts.evaluate_ip_addresses, instance.pk)
 
 
 @receiver(post_delete, sender=IPAddress, dispatch_uid='netbox_archiflow_ipaddress_deleted')

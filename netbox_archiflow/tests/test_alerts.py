@@ -126,6 +126,35 @@ class IPConflictAlertTest(AlertTestCase):
             pool_service.release_ip(allocation)
         self.assertEqual(self.open_alerts('ip_conflict').count(), 0)
 
+    def test_addresses_saved_in_one_transaction_are_evaluated_together(self):
+        vrf = VRF.objects.create(name='bulk', enforce_unique=False)
+        prefix = Prefix.objects.create(prefix='10.92.0.0/28', vrf=vrf)  # 14 usable addresses
+        pool = IPPool.objects.create(name='b', prefix=prefix, alert_threshold=40)
+        with self.committed():
+            owned = [pool_service.allocate_ip(pool, f'owner-{n}')[0] for n in range(2)]
+        self.assertEqual(self.open_alerts('pool_threshold').count(), 0)
+        evaluate = mock.patch.object(alert_service, 'evaluate_ip_addresses', wraps=alert_service.evaluate_ip_addresses)
+        with evaluate as evaluated, self.committed():
+            rogues = [IPAddress.objects.create(address=f'{a.address}/28', vrf=vrf) for a in owned]
+            free = [IPAddress.objects.create(address=f'10.92.0.{n}/28', vrf=vrf) for n in range(10, 15)]
+        evaluated.assert_called_once()
+        self.assertEqual(sorted(evaluated.call_args.args[0]), sorted(ip.pk for ip in rogues + free))
+        conflicts = self.open_alerts('ip_conflict')
+        self.assertEqual(set(conflicts.values_list('object_id', flat=True)), {ip.pk for ip in rogues})
+        self.assertEqual(self.open_alerts('pool_threshold').count(), 1)  # 7 of 14 used
+
+    def test_a_batch_rolled_back_with_its_savepoint_is_started_again(self):
+        vrf = VRF.objects.create(name='savepoint', enforce_unique=False)
+        pool = IPPool.objects.create(name='s', prefix=Prefix.objects.create(prefix='10.93.0.0/29', vrf=vrf))
+        with self.committed():
+            allocation, _ = pool_service.allocate_ip(pool, 'owner')
+        with self.committed():
+            with self.assertRaises(IntegrityError), transaction.atomic():
+                IPAddress.objects.create(address='10.93.0.5/29', vrf=vrf)
+                raise IntegrityError('rolled back')
+            rogue = IPAddress.objects.create(address=f'{allocation.address}/29', vrf=vrf)
+        self.assertEqual(self.open_alerts('ip_conflict').get().object, rogue)
+
 
 class DeviceDownAlertTest(AlertTestCase):
     def test_device_down_raised_deduplicated_and_resolved(self):
