@@ -57,7 +57,7 @@ def test_link_remove_library_save_and_find_it_on_the_device(page, live_server, s
     assert page.evaluate(TOOLS)['libraries'][0]['title'] == f'NetBox: {site.name}'
     library_item = frame.locator(f'.archiflow-library a.geItem[data-netbox="dcim.device:{device.pk}"]')
     library_item.wait_for()
-    frame.wait_for_function("() => window.archiflowLinked.b !== undefined")  # the pre-linked cell has a badge
+    frame.wait_for_function('() => window.archiflowLinked.b !== undefined')  # the pre-linked cell has a badge
     assert frame.evaluate('() => Object.keys(window.archiflowLinked)') == ['b']
 
     # Link cell "a" through the context menu and the picker.
@@ -89,7 +89,8 @@ def test_link_remove_library_save_and_find_it_on_the_device(page, live_server, s
 
     frame.locator('button.geEmbedBtn', has_text='Save').first.click()
     page.wait_for_function('window.archiflowEditor.previewStored >= 1')
-    links = {(link.cell_id, link.object_type.model, link.object_id) for link in DiagramLink.objects.filter(diagram=diagram)}
+    rows = DiagramLink.objects.filter(diagram=diagram).select_related('object_type')
+    links = {(link.cell_id, link.object_type.model, link.object_id) for link in rows}
     assert ('a', 'device', device.pk) in links
     assert not any(cell == 'b' for cell, _model, _pk in links)
     assert sum(1 for _cell, model, pk in links if (model, pk) == ('device', device.pk)) == 2
