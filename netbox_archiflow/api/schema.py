@@ -1,10 +1,12 @@
 """The OpenAPI description of the plugin's REST views: NetBox's, plus the error answers they really give."""
 
 from core.api.schema import NetBoxAutoSchema
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
+from netbox.api.serializers import BaseModelSerializer
 from rest_framework import serializers
 
-__all__ = ('ErrorSerializer', 'PluginAutoSchema')
+__all__ = ('ErrorSerializer', 'PluginAutoSchema', 'ServiceReferenceSchema')
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -56,3 +58,18 @@ class PluginAutoSchema(NetBoxAutoSchema):
                 response = OpenApiResponse(response=ErrorSerializer, description=ERRORS[code])
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+
+class ServiceReferenceSchema(OpenApiSerializerFieldExtension):
+    """A nested NetBox serializer written through a service (``ServiceReference``): the response is NetBox's brief
+    component, the request what the service accepts. Ahead of NetBox's extension for nested serializers."""
+
+    target_class = 'netbox_archiflow.api.serializers.segments.ServiceReference'
+    match_subclasses = True
+    priority = 1
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == 'request':
+            return self.target.request_schema
+        netbox_serializer = next(cls for cls in type(self.target).__mro__[1:] if issubclass(cls, BaseModelSerializer))
+        return auto_schema.resolve_serializer(netbox_serializer(nested=True), direction).ref

@@ -1,7 +1,7 @@
 """Diagrams edited in Draw.io, their immutable version history and reusable templates.
 
-The XML and SVG columns can be megabytes: list views and list APIs ``defer()`` them, and the change
-log records a digest of them instead of the content (the versions hold the content).
+The XML and SVG columns can be megabytes: list views and list APIs leave them unloaded (``defer_large()``), and
+the change log records a digest of them instead of the content (the versions hold the content).
 """
 
 import hashlib
@@ -24,8 +24,6 @@ from netbox_archiflow.drawio.templates import validate_template_definition
 
 __all__ = ('Diagram', 'DiagramLink', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
 
-# Columns too large for lists, the change log or the search cache.
-LARGE_FIELDS = ('xml', 'preview_svg')
 CONTENT_FIELDS = ('xml', 'version', 'preview_svg')
 
 
@@ -37,14 +35,28 @@ def content_digest(text):
     return f'sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)'
 
 
+class LargeFieldsQuerySet(RestrictedQuerySet):
+    """Querysets of models with megabyte text columns (the model's ``large_fields``), which lists and most reads
+    leave unloaded."""
+
+    def defer_large(self, *, keep=(), related=()):
+        """Defer the model's large columns except those named in ``keep``, and the large columns of the model
+        reached through each relation named in ``related`` (one loaded with ``select_related()``)."""
+        names = [name for name in self.model.large_fields if name not in keep]
+        for relation in related:
+            target = self.model._meta.get_field(relation).related_model
+            names += [f'{relation}__{name}' for name in target.large_fields]
+        return self.defer(*names) if names else self
+
+
 class DigestSerializationMixin:
     """Change-log snapshots carry a digest of the large text columns, not megabytes of XML."""
 
     def serialize_object(self, exclude=None):
         exclude = list(exclude or [])
-        data = super().serialize_object(exclude=exclude + list(LARGE_FIELDS))
-        for field in LARGE_FIELDS:
-            if field in exclude or not hasattr(self, field):
+        data = super().serialize_object(exclude=exclude + list(self.large_fields))
+        for field in self.large_fields:
+            if field in exclude:
                 continue
             # A deferred column is not loaded just for the change log.
             if field in self.get_deferred_fields():
@@ -94,6 +106,10 @@ class Diagram(DigestSerializationMixin, PrimaryModel):
         verbose_name=_('updated by'),
     )
 
+    objects = LargeFieldsQuerySet.as_manager()
+
+    # Columns too large for lists, the change log or the search cache.
+    large_fields = ('xml', 'preview_svg')
     clone_fields = ('site', 'status', 'description')
 
     class Meta:
@@ -159,6 +175,10 @@ class DiagramVersion(DigestSerializationMixin, ChangeLoggedModel):
         verbose_name=_('author'),
     )
 
+    objects = LargeFieldsQuerySet.as_manager()
+
+    large_fields = ('xml', 'preview_svg')
+
     class Meta:
         ordering = ('diagram', '-version_number')
         constraints = (
@@ -193,6 +213,10 @@ class DiagramTemplate(DigestSerializationMixin, OrganizationalModel):
         help_text=_('A list of {"name", "default", "description"} objects'),
     )
     is_active = models.BooleanField(verbose_name=_('active'), default=True)
+
+    objects = LargeFieldsQuerySet.as_manager()
+
+    large_fields = ('xml',)
 
     class Meta:
         ordering = ('name',)
@@ -230,7 +254,9 @@ class DiagramLink(models.Model):
     object_id = models.PositiveBigIntegerField(verbose_name=_('object ID'))
     object = GenericForeignKey(ct_field='object_type', fk_field='object_id')
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = LargeFieldsQuerySet.as_manager()
+
+    large_fields = ()
 
     class Meta:
         ordering = ('diagram', 'page_name', 'label', 'cell_id')

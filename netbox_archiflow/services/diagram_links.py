@@ -160,7 +160,7 @@ def links_to(obj, user):
         visible_links(user)
         .filter(object_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         .select_related('diagram')
-        .defer('diagram__xml', 'diagram__preview_svg')
+        .defer_large(related=('diagram',))
         .order_by('diagram__name', 'diagram__pk', 'page_name', 'label', 'cell_id')
     )
 

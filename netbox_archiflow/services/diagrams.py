@@ -9,6 +9,7 @@ itself is read by the pure ``netbox_archiflow.drawio`` package; this module bind
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils.text import slugify
 
 from netbox_archiflow import plugin_settings
@@ -29,6 +30,7 @@ __all__ = (
     'diff_versions',
     'diff_xml',
     'expand_compressed',
+    'export_response',
     'instantiate_template',
     'max_bytes',
     'max_request_bytes',
@@ -40,6 +42,15 @@ __all__ = (
     'validate_diagram_xml',
     'validate_template_definition',
 )
+
+
+def export_response(diagram):
+    """The diagram's XML as a ``.drawio`` file download (the REST ``export`` action and the UI's Download)."""
+    response = HttpResponse(diagram.xml, content_type='application/vnd.jgraph.mxfile; charset=utf-8')
+    filename = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in diagram.name) or f'diagram-{diagram.pk}'
+    response['Content-Disposition'] = f'attachment; filename="{filename}.drawio"'
+    response['X-Content-Type-Options'] = 'nosniff'
+    return response
 
 
 def max_bytes():

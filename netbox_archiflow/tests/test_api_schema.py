@@ -30,3 +30,20 @@ class SchemaTest(APITestCase):
         operation = self.get_schema()['paths'][PREFIX + 'rpc/']['post']
         self.assertIn('application/json', operation['requestBody']['content'])
         self.assertIn('application/json', operation['responses']['200']['content'])
+
+    def test_segment_allocate_documents_the_idempotent_200_beside_the_201(self):
+        responses = self.get_schema()['paths'][PREFIX + 'segments/allocate/']['post']['responses']
+        for code in ('200', '201'):
+            with self.subTest(code=code):
+                body = responses[code]['content']['application/json']['schema']
+                self.assertEqual(body, {'type': 'array', 'items': {'$ref': '#/components/schemas/Segment'}})
+        self.assertIn('already', responses['200']['description'])
+
+    def test_segment_references_are_brief_objects_written_as_ids_slugs_or_names(self):
+        components = self.get_schema()['components']['schemas']
+        self.assertEqual(
+            components['Segment']['properties']['site_group']['allOf'][0]['$ref'], '#/components/schemas/BriefSiteGroup'
+        )
+        written = components['WritableSegmentRequest']['properties']['site_group']['oneOf']
+        self.assertEqual([choice['type'] for choice in written], ['integer', 'string', 'object'])
+        self.assertEqual(components['WritableSegmentRequest']['properties']['dhcp'], {'type': 'boolean'})

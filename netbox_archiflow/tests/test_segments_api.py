@@ -1,5 +1,6 @@
 from core.models import ObjectChange, ObjectType
 from django.urls import reverse
+from extras.models import Tag
 from ipam.models import VLAN, Prefix
 from rest_framework import status
 from users.models import ObjectPermission
@@ -265,6 +266,35 @@ class SegmentActionAPITest(APITestCase):
         self.assertEqual((prefix.status, prefix.tenant.name, prefix.role.name), ('active', 'RedBull', 'Data'))
         self.assertEqual(prefix.scope, self.site_group)
         self.assertEqual(prefix.vlan.group.scope, self.site_group)
+
+    def test_tags_and_changelog_message_are_netbox_s(self):
+        self.grant('add', 'change', 'view')
+        red, blue = Tag.objects.create(name='red', slug='red'), Tag.objects.create(name='blue', slug='blue')
+        create = self.client.post(
+            reverse('plugins-api:netbox_archiflow-api:segment-list'),
+            {
+                'site_group': self.site_group.pk,
+                'vrf': self.vrf.pk,
+                'prefix_length': 24,
+                'tags': [red.pk],
+                'changelog_message': 'ticket 1',
+            },
+            format='json',
+            **self.header,
+        )
+        self.assertHttpStatus(create, status.HTTP_201_CREATED)
+        self.assertEqual([tag['slug'] for tag in create.data['tags']], ['red'])
+        segment = Segment.objects.get(pk=create.data['id'])
+        url = reverse('plugins-api:netbox_archiflow-api:segment-detail', kwargs={'pk': segment.pk})
+        patch = self.client.patch(url, {'add_tags': [blue.pk], 'remove_tags': [red.pk]}, format='json', **self.header)
+        self.assertHttpStatus(patch, status.HTTP_200_OK)
+        self.assertEqual([tag['slug'] for tag in patch.data['tags']], ['blue'])
+        self.assertEqual(list(segment.tags.all()), [blue])
+        change = ObjectChange.objects.filter(
+            changed_object_type=ObjectType.objects.get_for_model(Segment), changed_object_id=segment.pk
+        ).earliest('pk')
+        self.assertEqual((change.action, change.message), ('create', 'ticket 1'))
+        self.assertNotIn(red, segment.tags.all())
 
     def test_get_then_put_round_trip(self):
         self.grant('change', 'view')

@@ -66,7 +66,7 @@ register_diagrams_tabs()
 class DiagramLinksView(generic.ObjectView):
     """The diagram's linked cells: object (when visible), broken or not; ``?highlight=`` marks some."""
 
-    queryset = Diagram.objects.defer('xml', 'preview_svg')
+    queryset = Diagram.objects.defer_large()
     template_name = 'netbox_archiflow/diagram_links.html'
     tab = ViewTab(
         label=_('Links'),
@@ -91,7 +91,7 @@ class DiagramViewerView(generic.ObjectView):
     """Draw.io's read-only viewer (self-hosted, sandboxed) with ``?object=``/``?cell=`` highlighting and the
     live status overlay. The page, not the frame, knows the links: a click in the frame only names a cell."""
 
-    queryset = Diagram.objects.defer('preview_svg')
+    queryset = Diagram.objects.defer_large(keep=('xml',))
     template_name = 'netbox_archiflow/diagram_viewer.html'
     tab = ViewTab(label=_('Viewer'), permission='netbox_archiflow.view_diagram', weight=505)
 

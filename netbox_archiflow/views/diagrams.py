@@ -39,13 +39,10 @@ from utilities.views import (
 )
 
 from netbox_archiflow import drawio_webapp, filtersets, forms, plugin_settings, tables
-from netbox_archiflow.api.views.diagrams import export_response
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.object_actions import ImportDiagramFiles, RefreshDiagram
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
-
-LARGE = ('xml', 'preview_svg')
 
 PLACEHOLDER_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="90" viewBox="0 0 160 90">'
@@ -86,7 +83,7 @@ def json_error(exc):
 
 @register_model_view(Diagram, 'list', path='', detail=False)
 class DiagramListView(generic.ObjectListView):
-    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer(*LARGE)
+    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer_large()
     filterset = filtersets.DiagramFilterSet
     filterset_form = forms.DiagramFilterForm
     table = tables.DiagramTable
@@ -96,11 +93,11 @@ class DiagramListView(generic.ObjectListView):
 
 @register_model_view(Diagram)
 class DiagramView(generic.ObjectView):
-    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer(*LARGE)
+    queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer_large()
     actions = (RefreshDiagram, CloneObject, EditObject, DeleteObject)
 
     def get_extra_context(self, request, instance):
-        latest = instance.versions.defer('xml').select_related('author').first()
+        latest = instance.versions.defer_large().select_related('author').first()
         return {
             'latest_version': latest,
             'version_count': instance.versions.count(),
@@ -111,13 +108,13 @@ class DiagramView(generic.ObjectView):
 @register_model_view(Diagram, 'add', detail=False)
 @register_model_view(Diagram, 'edit')
 class DiagramEditView(generic.ObjectEditView):
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
     form = forms.DiagramForm
 
 
 @register_model_view(Diagram, 'delete')
 class DiagramDeleteView(generic.ObjectDeleteView):
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
 
 
 @register_model_view(Diagram, 'bulk_import', path='import', detail=False)
@@ -130,7 +127,7 @@ class DiagramBulkImportView(generic.BulkImportView):
 class DiagramFileImportView(GetReturnURLMixin, BaseMultiObjectView):
     """Upload several .drawio / .xml files at once: one new diagram (version 1) per file, all or nothing."""
 
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
     form = forms.DiagramFileImportForm
     template_name = 'netbox_archiflow/diagram_import_files.html'
 
@@ -194,7 +191,7 @@ class DiagramFileImportView(GetReturnURLMixin, BaseMultiObjectView):
 
 @register_model_view(Diagram, 'bulk_edit', path='edit', detail=False)
 class DiagramBulkEditView(generic.BulkEditView):
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
     filterset = filtersets.DiagramFilterSet
     table = tables.DiagramTable
     form = forms.DiagramBulkEditForm
@@ -202,7 +199,7 @@ class DiagramBulkEditView(generic.BulkEditView):
 
 @register_model_view(Diagram, 'bulk_delete', path='delete', detail=False)
 class DiagramBulkDeleteView(generic.BulkDeleteView):
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
     filterset = filtersets.DiagramFilterSet
     table = tables.DiagramTable
 
@@ -211,7 +208,7 @@ class DiagramBulkDeleteView(generic.BulkDeleteView):
 class DiagramVersionsView(generic.ObjectView):
     """Version history: the list, a diff summary between two versions and restore buttons."""
 
-    queryset = Diagram.objects.defer(*LARGE)
+    queryset = Diagram.objects.defer_large()
     template_name = 'netbox_archiflow/diagram_versions.html'
     tab = ViewTab(
         label=_('Versions'),
@@ -225,7 +222,7 @@ class DiagramVersionsView(generic.ObjectView):
         versions = (
             DiagramVersion.objects.restrict(request.user, 'view')
             .filter(diagram=instance)
-            .defer('xml', 'preview_svg', 'diagram__xml', 'diagram__preview_svg')
+            .defer_large(related=('diagram',))
             .select_related('author', 'diagram')
         )
         table = tables.DiagramVersionTable(versions, exclude=('diagram',))
@@ -261,7 +258,7 @@ class DiagramVersionsView(generic.ObjectView):
 class DiagramEditorView(generic.ObjectView):
     """Draw.io in an iframe, bridged by static/netbox_archiflow/js/editor.js. Needs change permission."""
 
-    queryset = Diagram.objects.defer('preview_svg')
+    queryset = Diagram.objects.defer_large(keep=('xml',))
     template_name = 'netbox_archiflow/diagram_editor.html'
     tab = ViewTab(label=_('Editor'), permission='netbox_archiflow.change_diagram', weight=505)
 
@@ -346,7 +343,7 @@ class DiagramVersionPreviewView(ConditionalLoginRequiredMixin, View):
 @register_model_view(Diagram, 'download', path='download')
 class DiagramDownloadView(DiagramObjectMixin, View):
     def get(self, request, pk):
-        return export_response(self.get_diagram(request, pk, 'xml'))
+        return service.export_response(self.get_diagram(request, pk, 'xml'))
 
 
 def _read_json(request):
@@ -498,9 +495,7 @@ def drawio_static(request, path):
 
 @register_model_view(DiagramVersion, 'list', path='', detail=False)
 class DiagramVersionListView(generic.ObjectListView):
-    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer(
-        'xml', 'preview_svg', 'diagram__xml', 'diagram__preview_svg'
-    )
+    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer_large(related=('diagram',))
     filterset = filtersets.DiagramVersionFilterSet
     table = tables.DiagramVersionTable
     actions = ()
@@ -508,8 +503,8 @@ class DiagramVersionListView(generic.ObjectListView):
 
 @register_model_view(DiagramVersion)
 class DiagramVersionView(generic.ObjectView):
-    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer(
-        'preview_svg', 'diagram__xml', 'diagram__preview_svg'
+    queryset = DiagramVersion.objects.select_related('diagram', 'author').defer_large(
+        keep=('xml',), related=('diagram',)
     )
     actions = ()
 
@@ -541,7 +536,7 @@ class DiagramVersionView(generic.ObjectView):
 
 @register_model_view(DiagramTemplate, 'list', path='', detail=False)
 class DiagramTemplateListView(generic.ObjectListView):
-    queryset = DiagramTemplate.objects.defer('xml')
+    queryset = DiagramTemplate.objects.defer_large()
     filterset = filtersets.DiagramTemplateFilterSet
     filterset_form = forms.DiagramTemplateFilterForm
     table = tables.DiagramTemplateTable
@@ -572,7 +567,7 @@ class DiagramTemplateBulkImportView(generic.BulkImportView):
 
 @register_model_view(DiagramTemplate, 'bulk_edit', path='edit', detail=False)
 class DiagramTemplateBulkEditView(generic.BulkEditView):
-    queryset = DiagramTemplate.objects.defer('xml')
+    queryset = DiagramTemplate.objects.defer_large()
     filterset = filtersets.DiagramTemplateFilterSet
     table = tables.DiagramTemplateTable
     form = forms.DiagramTemplateBulkEditForm
@@ -580,6 +575,6 @@ class DiagramTemplateBulkEditView(generic.BulkEditView):
 
 @register_model_view(DiagramTemplate, 'bulk_delete', path='delete', detail=False)
 class DiagramTemplateBulkDeleteView(generic.BulkDeleteView):
-    queryset = DiagramTemplate.objects.defer('xml')
+    queryset = DiagramTemplate.objects.defer_large()
     filterset = filtersets.DiagramTemplateFilterSet
     table = tables.DiagramTemplateTable

@@ -56,7 +56,7 @@ class DiagramGenerateView(ConditionalLoginRequiredMixin, View):
 @register_model_view(Diagram, 'refresh', path='refresh')
 class DiagramRefreshView(ConditionalLoginRequiredMixin, View):
     def post(self, request, pk):
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('xml', 'preview_svg'), pk=pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer_large(), pk=pk)
         try:
             saved, merged = generator.refresh_diagram(diagram, request.user)
         except ServiceError as exc:

@@ -15,20 +15,47 @@ from netbox_archiflow.services import segments as service
 __all__ = ('SegmentAllocateSerializer', 'SegmentSerializer')
 
 
-class ReferenceField(serializers.Field):
-    """Rendered as the related object's brief representation; written as whatever reference the service
-    accepts (an id, a slug/name, ``{"slug": ...}``, a CIDR ...), validated by the service."""
+class ServiceReference:
+    """Mixed into a nested NetBox serializer: rendered as NetBox's brief object, written as the value the segment
+    service takes (``resolve``: an id, a slug or name, ``{"slug": ...}``...), which names the field when it is bad.
+    ``request_schema`` documents what may be written (``api/schema.py``)."""
 
-    def __init__(self, serializer_class, **kwargs):
-        self.serializer_class = serializer_class
-        kwargs.setdefault('required', False)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return self.serializer_class(value, nested=True, context=self.context).data
+    resolve = None
+    request_schema = None
 
     def to_internal_value(self, data):
-        return data
+        return data if self.resolve is None else self.resolve(data)
+
+
+def _reference_schema(key):
+    return {
+        'oneOf': [
+            {'type': 'integer', 'minimum': 1},
+            {'type': 'string', 'minLength': 1},
+            {'type': 'object', 'properties': {'id': {'type': 'integer'}, key: {'type': 'string'}}},
+        ]
+    }
+
+
+class PrefixReference(ServiceReference, PrefixSerializer):
+    """The native prefix; written as the CIDR of the prefix to create (or the prefix as read)."""
+
+    request_schema = {
+        'oneOf': [
+            {'type': 'string', 'minLength': 1},
+            {'type': 'object', 'properties': {'prefix': {'type': 'string'}}},
+        ]
+    }
+
+
+class SiteGroupReference(ServiceReference, SiteGroupSerializer):
+    resolve = staticmethod(service.resolve_site_group)
+    request_schema = _reference_schema('slug')
+
+
+class VRFReference(ServiceReference, VRFSerializer):
+    resolve = staticmethod(service.resolve_vrf)
+    request_schema = _reference_schema('name')
 
 
 class RawWriteField(serializers.Field):
@@ -45,31 +72,6 @@ class RawWriteField(serializers.Field):
 
     def to_representation(self, value):
         return value
-
-
-@extend_schema_field(OpenApiTypes.OBJECT)
-class PrefixReferenceField(ReferenceField):
-    pass
-
-
-@extend_schema_field(OpenApiTypes.OBJECT)
-class SiteGroupReferenceField(ReferenceField):
-    pass
-
-
-@extend_schema_field(OpenApiTypes.OBJECT)
-class VRFReferenceField(ReferenceField):
-    pass
-
-
-def _reference_schema(key):
-    return {
-        'oneOf': [
-            {'type': 'integer', 'minimum': 1},
-            {'type': 'string', 'minLength': 1},
-            {'type': 'object', 'properties': {'id': {'type': 'integer'}, key: {'type': 'string'}}},
-        ]
-    }
 
 
 @extend_schema_field(_reference_schema('slug'))
@@ -97,25 +99,33 @@ class StringInputField(RawWriteField):
     pass
 
 
-@extend_schema_field(OpenApiTypes.BOOL)
-class BooleanInputField(RawWriteField):
-    pass
+class SegmentWrites(serializers.ModelSerializer):
+    """Below NetBox's serializer features in the MRO: NetBox's own ``create()``/``update()`` handle the tags and
+    the change-log message, then hand the rest to these, which write through the segment service instead of
+    saving the model directly."""
+
+    def _user(self):
+        request = self.context.get('request')
+        return getattr(request, 'user', None)
+
+    def create(self, validated_data):
+        return service.create_segment(user=self._user(), **validated_data)
+
+    def update(self, instance, validated_data):
+        return service.update_segment(instance, user=self._user(), **validated_data)
 
 
-class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
+class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer, SegmentWrites):
     """A segment: a native prefix with a VLAN in a (site group, VRF) pool. To create one, ``site_group`` and ``vrf``
     are required, with either ``prefix`` (a CIDR) or ``prefix_length`` (the next free block)."""
 
-    prefix = PrefixReferenceField(PrefixSerializer, help_text='Read: the native prefix. Write: a CIDR.')
+    prefix = PrefixReference(nested=True, required=False, help_text='Read: the native prefix. Write: a CIDR.')
     prefix_length = IntegerInputField(help_text='Take the next free block of this length from the container prefix')
-    vrf = VRFReferenceField(VRFSerializer, required=True, help_text='Write: a VRF id or {"name": ...}')
-    site_group = SiteGroupReferenceField(
-        SiteGroupSerializer, required=True, help_text='Write: a site group id or {"slug": ...}'
-    )
+    vrf = VRFReference(nested=True, help_text='Write: a VRF id, name or {"name": ...}')
+    site_group = SiteGroupReference(nested=True, help_text='Write: a site group id, slug or {"slug": ...}')
     vlan = VLANSerializer(nested=True, read_only=True)
     vlan_id = IntegerInputField(help_text='VLAN number (1-4094); default: the next free one')
     vlan_name = StringInputField(help_text='Name of a VLAN created for this segment')
-    dhcp = BooleanInputField(write_only=False, allow_null=False)
     status = ChoiceField(choices=SegmentStatusChoices, read_only=True)
     cluster = serializers.CharField(read_only=True)
     netbox_cluster = ClusterSerializer(nested=True, read_only=True, allow_null=True)
@@ -151,55 +161,9 @@ class SegmentSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         brief_fields = ('id', 'url', 'display', 'prefix', 'vlan', 'cluster', 'status', 'description')
 
     def validate(self, data):
-        # The segment services validate every input (and name the field at fault); see services/segments.py.
+        # The segment service validates the model (full_clean() once it has built the prefix and VLAN, naming the
+        # request's fields); NetBox's validation of a Segment built from the bare input would see neither.
         return data
-
-    def _split(self, validated_data):
-        tags = validated_data.pop('tags', None)
-        add_tags = validated_data.pop('add_tags', None)
-        remove_tags = validated_data.pop('remove_tags', None)
-        message = validated_data.pop('changelog_message', None)
-        if 'dhcp' in validated_data:
-            validated_data['dhcp'] = self._boolean(validated_data['dhcp'])
-        return validated_data, tags, add_tags, remove_tags, message
-
-    @staticmethod
-    def _boolean(value):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ('true', 'false', '1', '0'):
-            return value.lower() in ('true', '1')
-        if value in (0, 1):
-            return bool(value)
-        raise service.ServiceError(f'dhcp must be true or false, got {value!r}', field='dhcp')
-
-    @property
-    def _user(self):
-        request = self.context.get('request')
-        return getattr(request, 'user', None)
-
-    def create(self, validated_data):
-        data, tags, add_tags, _remove, message = self._split(validated_data)
-        segment = service.create_segment(user=self._user, changelog_message=message, **data)
-        segment._changelog_message = message
-        if tags is not None:
-            self._save_tags(segment, tags)
-        elif add_tags:
-            segment.tags.add(*[t.name for t in add_tags])
-        return segment
-
-    def update(self, instance, validated_data):
-        data, tags, add_tags, remove_tags, message = self._split(validated_data)
-        instance._changelog_message = message
-        segment = service.update_segment(instance, user=self._user, changelog_message=message, **data)
-        segment._changelog_message = message
-        if tags is not None:
-            self._save_tags(segment, tags)
-        if add_tags:
-            segment.tags.add(*[t.name for t in add_tags])
-        if remove_tags:
-            segment.tags.remove(*[t.name for t in remove_tags])
-        return segment
 
 
 class SegmentAllocateSerializer(serializers.Serializer):

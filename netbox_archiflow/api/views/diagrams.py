@@ -1,6 +1,5 @@
 from dcim.models import Site
 from django.db import transaction
-from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from netbox.api.authentication import TokenPermissions
 from netbox.api.exceptions import SerializerNotFound
@@ -36,10 +35,7 @@ __all__ = (
     'DiagramTemplateViewSet',
     'DiagramVersionViewSet',
     'DiagramViewSet',
-    'export_response',
 )
-
-LARGE = ('xml', 'preview_svg')
 
 
 class InstantiatePermission(TokenPermissions):
@@ -48,22 +44,15 @@ class InstantiatePermission(TokenPermissions):
     perms_map = {**TokenPermissions.perms_map, 'POST': ['netbox_archiflow.add_diagram']}
 
 
-def export_response(diagram):
-    response = HttpResponse(diagram.xml, content_type='application/vnd.jgraph.mxfile; charset=utf-8')
-    filename = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in diagram.name) or f'diagram-{diagram.pk}'
-    response['Content-Disposition'] = f'attachment; filename="{filename}.drawio"'
-    response['X-Content-Type-Options'] = 'nosniff'
-    return response
-
-
-def _for_response(pk):
+def _diagram_body(request, pk):
     """The diagram as the detail endpoint answers it, for the custom actions."""
-    return (
+    diagram = (
         Diagram.objects.select_related('site', 'created_by', 'updated_by')
-        .defer('preview_svg')
+        .defer_large(keep=('xml',))
         .annotate(link_count=count_related(DiagramLink, 'diagram'))
         .get(pk=pk)
     )
+    return DiagramSerializer(diagram, context={'request': request}).data
 
 
 class RequestSizeLimitMixin:
@@ -102,25 +91,18 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     serializer_class = DiagramSerializer
     filterset_class = filtersets.DiagramFilterSet
 
-    def _xml_requested(self):
-        return 'xml' in (self.request.query_params.get('fields') or '').split(',')
-
     def get_queryset(self):
         qs = super().get_queryset()
-        if self.action == 'list' and not self._xml_requested():
-            qs = qs.defer(*LARGE)
-        elif self.action in ('retrieve', 'update', 'partial_update', 'create'):
-            qs = qs.defer('preview_svg')
+        if self.action == 'list':
+            return qs.defer_large(keep=self.response_fields)
+        if self.action in ('retrieve', 'update', 'partial_update', 'create'):
+            return qs.defer_large(keep=('xml',))
         return qs
 
     def get_permissions(self):
         if self.action in ('restore', 'refresh'):
             return [TokenChangePermission()]
         return super().get_permissions()
-
-    def _body(self, request, pk):
-        diagram = Diagram.objects.select_related('site', 'created_by', 'updated_by').defer('preview_svg').get(pk=pk)
-        return DiagramSerializer(diagram, context={'request': request}).data
 
     @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
     @action(detail=False, methods=['post'])
@@ -136,13 +118,13 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         )
         fields = {'description': values['description']} if values.get('description') else {}
         diagram = generator.generate_diagram(values['name'], spec, request.user, **fields)
-        return Response(self._body(request, diagram.pk), status=status.HTTP_201_CREATED)
+        return Response(_diagram_body(request, diagram.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DiagramRefreshSerializer, responses={200: DiagramSerializer})
     @action(detail=True, methods=['post'])
     def refresh(self, request, pk):
         """Regenerate from the saved scope and merge, keeping the layout: a new version unless nothing changed."""
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer('xml', 'preview_svg'), pk=pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer_large(), pk=pk)
         data = DiagramRefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         saved, merged = generator.refresh_diagram(
@@ -151,7 +133,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
             base_version=data.validated_data.get('base_version'),
             mark_removed=data.validated_data.get('mark_removed'),
         )
-        body = self._body(request, pk)
+        body = _diagram_body(request, pk)
         body['refreshed'] = saved.modified
         body['summary'] = merged.summary
         return Response(body)
@@ -160,13 +142,13 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     @action(detail=True, methods=['post'])
     def restore(self, request, pk):
         """Restore version n: a new version with n's content (409 when ``base_version`` is stale)."""
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer(*LARGE), pk)
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer_large(), pk)
         data = DiagramRestoreSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = service.restore_version(
             diagram, data.validated_data['version'], request.user, base_version=data.validated_data.get('base_version')
         )
-        body = DiagramSerializer(_for_response(pk), context={'request': request}).data
+        body = _diagram_body(request, pk)
         body['restored'] = result.modified
         return Response(body)
 
@@ -195,7 +177,7 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
     def export(self, request, pk):
         """The diagram as a ``.drawio`` file."""
         diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'name', 'xml'), pk)
-        return export_response(diagram)
+        return service.export_response(diagram)
 
 
 class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOnlyModelViewSet):
@@ -204,11 +186,8 @@ class DiagramVersionViewSet(ServiceErrorMixin, ListWithoutXMLMixin, NetBoxReadOn
     filterset_class = filtersets.DiagramVersionFilterSet
 
     def get_queryset(self):
-        qs = super().get_queryset().defer('preview_svg', 'diagram__xml', 'diagram__preview_svg')
-        fields = (self.request.query_params.get('fields') or '').split(',')
-        if self.action == 'list' and 'xml' not in fields:
-            qs = qs.defer('xml')
-        return qs
+        keep = self.response_fields if self.action == 'list' else ('xml',)
+        return super().get_queryset().defer_large(keep=keep, related=('diagram',))
 
 
 def _brief_prefetches(model, queryset):
@@ -223,9 +202,7 @@ def _brief_prefetches(model, queryset):
 class DiagramLinkViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
     """Linked cells of the diagrams the user may view; each object resolved with the page, per object type."""
 
-    queryset = DiagramLink.objects.select_related('diagram', 'object_type').defer(
-        'diagram__xml', 'diagram__preview_svg'
-    )
+    queryset = DiagramLink.objects.select_related('diagram', 'object_type').defer_large(related=('diagram',))
     serializer_class = DiagramLinkSerializer
     filterset_class = filtersets.DiagramLinkFilterSet
 
@@ -252,9 +229,7 @@ class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWitho
 
     def get_queryset(self):
         qs = super().get_queryset()
-        if self.action == 'list' and 'xml' not in (self.request.query_params.get('fields') or '').split(','):
-            qs = qs.defer('xml')
-        return qs
+        return qs.defer_large(keep=self.response_fields) if self.action == 'list' else qs
 
     def get_permissions(self):
         if self.action == 'instantiate':
@@ -285,5 +260,5 @@ class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWitho
             # Object permissions with constraints: the new diagram must be one the user may add.
             if not Diagram.objects.restrict(request.user, 'add').filter(pk=diagram.pk).exists():
                 raise PermissionDenied('This user may not add this diagram.')
-        body = DiagramSerializer(_for_response(diagram.pk), context={'request': request}).data
+        body = _diagram_body(request, diagram.pk)
         return Response(body, status=status.HTTP_201_CREATED)

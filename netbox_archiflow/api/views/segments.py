@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from netbox.api.authentication import TokenPermissions
 from netbox.api.viewsets import NetBoxModelViewSet
 from rest_framework import exceptions, status
@@ -81,7 +81,13 @@ class SegmentAllocateView(SegmentActionView):
     permission_classes = [AllocatePermission]
     required_permission = 'netbox_archiflow.allocate_segment'
 
-    @extend_schema(request=SegmentAllocateSerializer, responses={201: SegmentSerializer(many=True)})
+    @extend_schema(
+        request=SegmentAllocateSerializer,
+        responses={
+            200: OpenApiResponse(SegmentSerializer(many=True), description='The segments the cluster already held.'),
+            201: OpenApiResponse(SegmentSerializer(many=True), description='Newly allocated segments.'),
+        },
+    )
     def post(self, request):
         if not isinstance(request.data, dict):
             raise ServiceError('Expected a JSON object {"site_group", "vrf", "cluster", "count"}', field='body')

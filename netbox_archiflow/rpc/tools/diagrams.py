@@ -214,7 +214,7 @@ def load_diagram(user, arguments):
     title='List diagrams',
 )
 def list_diagrams(user, arguments):
-    queryset = Diagram.objects.restrict(user, 'view').defer('xml', 'preview_svg').order_by('name', 'pk')
+    queryset = Diagram.objects.restrict(user, 'view').defer_large().order_by('name', 'pk')
     if 'status' in arguments:
         queryset = queryset.filter(status=arguments['status'])
     if 'siteId' in arguments:
@@ -234,7 +234,7 @@ def list_diagrams(user, arguments):
     title='List diagram templates',
 )
 def list_templates(user, arguments):
-    queryset = DiagramTemplate.objects.restrict(user, 'view').defer('xml').order_by('name')
+    queryset = DiagramTemplate.objects.restrict(user, 'view').defer_large().order_by('name')
     if not arguments.get('includeInactive'):
         queryset = queryset.filter(is_active=True)
     if 'category' in arguments:
@@ -312,7 +312,7 @@ def get_diagram_versions(user, arguments):
         DiagramVersion.objects.restrict(user, 'view')
         .filter(diagram=diagram)
         .select_related('author')
-        .defer('xml')
+        .defer_large()
         .order_by('-version_number')
     )
     return {'id': diagram.pk, 'currentVersion': diagram.version, 'versions': [version_dict(v) for v in versions]}
