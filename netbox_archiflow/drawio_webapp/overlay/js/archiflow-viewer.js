@@ -144,20 +144,14 @@
 				}
 				viewer.addListener('graphChanged', function () { decorate(viewer); });
 				// A click names the cell; the parent page decides whether it is a link and where it goes.
-				// (A mouse listener: the viewer's graph is disabled, so it fires no CLICK events.) The cell is
-				// found from the position: an HTML label takes no pointer events, so a click on the text of a
-				// label carries no cell state of its own.
+				// (A mouse listener: the viewer's graph is disabled, so it fires no CLICK events.)
 				var pressed = null;
-				var cellAt = function (me)
-				{
-					return me.getCell() || viewer.graph.getCellAt(me.getGraphX(), me.getGraphY());
-				};
 				viewer.graph.addMouseListener({
-					mouseDown: function (sender, me) { pressed = cellAt(me); },
+					mouseDown: function (sender, me) { pressed = me.getCell(); },
 					mouseMove: function () {},
 					mouseUp: function (sender, me)
 					{
-						var cell = cellAt(me);
+						var cell = me.getCell();
 						if (cell != null && cell === pressed)
 						{
 							reply({event: 'cell', page: pageId(viewer), cell: String(cell.id)});
