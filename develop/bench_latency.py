@@ -19,7 +19,7 @@ import statistics
 import time
 import uuid
 
-from benchreport import Report
+from benchreport import Report, run_together
 from django.db import connection, connections
 from ipam.models import VRF, IPAddress, Prefix
 
@@ -104,13 +104,7 @@ def run(pools, context):
     workers = [
         context.Process(target=allocate, args=(pool_ids, i * per, per, barrier, windows)) for i in range(CLIENTS)
     ]
-    for worker in workers:
-        worker.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_together(workers, barrier)
     done = IPAllocation.objects.filter(pool_id__in=pool_ids, is_active=True).count()
     return done / elapsed, statistics.median(windows)
 

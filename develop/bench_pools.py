@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from benchreport import Report
+from benchreport import Report, run_together
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from ipam.models import VRF, IPAddress, Prefix
@@ -126,13 +126,7 @@ def service_run(pools, count):
         connections.close_all()
 
     processes = [context.Process(target=worker, args=(i * per,)) for i in range(CLIENTS)]
-    for process in processes:
-        process.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - start
+    elapsed = run_together(processes, barrier)
     done = IPAllocation.objects.filter(pool_id__in=pool_ids, is_active=True).count()
     return done / elapsed
 
