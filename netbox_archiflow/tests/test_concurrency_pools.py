@@ -22,7 +22,7 @@ from users.models import Token, User
 from netbox_archiflow.models import Alert, IPAllocation, IPPool, IPPoolOccupiedAddress, IPPoolUsage
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict
-from netbox_archiflow.tests.test_pool_usage_counters import oracle
+from netbox_archiflow.tests.test_models_pool_usage import oracle
 
 pytestmark = pytest.mark.concurrency
 
