@@ -1,0 +1,134 @@
+"""The embedded Draw.io editor: its page, its save and preview endpoints, and the self-hosted web app."""
+
+import json
+
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import View
+from django.views.static import serve
+from netbox.views import generic
+from utilities.views import ViewTab, register_model_view
+
+from netbox_archiflow import drawio_webapp, plugin_settings
+from netbox_archiflow.models import Diagram
+from netbox_archiflow.services import diagrams as service
+from netbox_archiflow.services.errors import ServiceError
+
+from .common import (
+    DiagramObjectMixin,
+    json_error,
+)
+
+
+@register_model_view(Diagram, 'editor', path='editor')
+class DiagramEditorView(generic.ObjectView):
+    """Draw.io in an iframe, bridged by static/netbox_archiflow/js/editor.js. Needs change permission."""
+
+    queryset = Diagram.objects.defer_large(keep=('xml',))
+    template_name = 'netbox_archiflow/diagram_editor.html'
+    tab = ViewTab(label=_('Editor'), permission='netbox_archiflow.change_diagram', weight=505)
+
+    def get_required_permission(self):
+        return 'netbox_archiflow.change_diagram'
+
+    def get(self, request, **kwargs):
+        response = super().get(request, **kwargs)
+        # The iframe may only ever show the editor: it cannot be navigated to another site, or to another NetBox
+        # page, that would then receive the diagram through postMessage.
+        response['Content-Security-Policy'] = f'frame-src {drawio_webapp.frame_src(request)}'
+        return response
+
+    def get_extra_context(self, request, instance):
+        config = {
+            'editorUrl': drawio_webapp.editor_url(request),
+            'editorOrigin': drawio_webapp.editor_origin(request),
+            'selfHosted': drawio_webapp.is_installed(),
+            'sandbox': drawio_webapp.SANDBOX if drawio_webapp.is_installed() else None,
+            'saveUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/save/'),
+            'previewUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/preview/'),
+            'exitUrl': instance.get_absolute_url(),
+            'version': instance.version,
+            'autosave': plugin_settings.get('diagram_autosave'),
+            'maxBytes': plugin_settings.get('diagram_max_bytes'),
+            'title': instance.name,
+            'csrfToken': get_token(request),
+        }
+        return {'editor_config': config, 'diagram_xml': instance.xml}
+
+
+def _read_json(request):
+    """Read a JSON body within a deliberate limit (XML + SVG + JSON escaping), independent of Django's."""
+    limit = plugin_settings.get('diagram_max_bytes') * 2 + 65536
+    try:
+        length = int(request.headers.get('Content-Length') or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise ServiceError(
+            f'The request is {length} bytes; the limit is {limit} bytes.', code='diagram_too_large', status=413
+        )
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise ServiceError(f'The request exceeds {limit} bytes.', code='diagram_too_large', status=413)
+    try:
+        data = json.loads(body or b'{}')
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ServiceError(f'The request body is not JSON: {exc}', code='invalid_json') from exc
+    if not isinstance(data, dict):
+        raise ServiceError('The request body must be a JSON object.', code='invalid_json')
+    return data
+
+
+@register_model_view(Diagram, 'editor_save', path='editor/save')
+class DiagramEditorSaveView(DiagramObjectMixin, View):
+    """POST {xml, base_version, kind?, summary?} → {version, modified} | 409 {code, current_version} | 413 | 400."""
+
+    action = 'change'
+
+    def post(self, request, pk):
+        diagram = self.get_diagram(request, pk)
+        try:
+            data = _read_json(request)
+            kind = 'autosave' if data.get('autosave') else 'manual'
+            result = service.save_diagram(
+                diagram,
+                data.get('xml'),
+                request.user,
+                base_version=data.get('base_version'),
+                kind=kind,
+                summary=data.get('summary') or ('Autosave' if kind == 'autosave' else 'Saved in the editor'),
+            )
+        except ServiceError as exc:
+            return json_error(exc)
+        return JsonResponse({'version': diagram.version, 'modified': result.modified, 'kind': kind})
+
+
+@register_model_view(Diagram, 'editor_preview', path='editor/preview')
+class DiagramEditorPreviewView(DiagramObjectMixin, View):
+    """POST {svg, version} stores the sanitized preview of that version."""
+
+    action = 'change'
+
+    def post(self, request, pk):
+        diagram = self.get_diagram(request, pk)
+        try:
+            data = _read_json(request)
+            service.store_preview(diagram, data.get('svg'), request.user, version=data.get('version'))
+        except ServiceError as exc:
+            return json_error(exc)
+        return JsonResponse({'stored': True, 'version': diagram.version})
+
+
+def drawio_static(request, path):
+    """The self-hosted Draw.io web app, on the NetBox origin (404 until `netbox archiflow_drawio install`)."""
+    if not drawio_webapp.is_installed():
+        raise Http404('Draw.io is not installed: run `netbox archiflow_drawio install`.')
+    response = serve(request, path or 'index.html', document_root=str(drawio_webapp.install_dir()))
+    response['Cache-Control'] = 'public, max-age=3600'
+    response['Content-Security-Policy'] = drawio_webapp.content_security_policy(request)
+    response['X-Content-Type-Options'] = 'nosniff'
+    # The sandboxed (opaque-origin) editor reads its own resources, fonts and stencils with CORS requests.
+    # They are public files of a public package; no credentials are ever allowed.
+    response['Access-Control-Allow-Origin'] = '*'
+    return response
