@@ -23,8 +23,8 @@ from netbox_archiflow.models import Alert, Segment
 from netbox_archiflow.services import segments as service
 
 from .segment_fixtures import make_segments
-from .test_segments_concurrency import THREADS, committed_pools, run_together
-from .test_segments_services import TEST_SETTINGS
+from .test_concurrency_segments import THREADS, committed_pools, run_together
+from .test_services_segments import TEST_SETTINGS
 
 pytestmark = pytest.mark.concurrency
 

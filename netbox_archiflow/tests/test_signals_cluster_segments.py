@@ -18,7 +18,7 @@ from netbox_archiflow.models import Alert, Segment
 from netbox_archiflow.services import segments as service
 
 from .segment_fixtures import make_pool, make_segments
-from .test_segments_services import TEST_SETTINGS
+from .test_services_segments import TEST_SETTINGS
 
 RULES = [{'cluster_type': 'auto-k8s', 'vrf': 'VRF auto', 'count': 1}]
 
