@@ -7,6 +7,7 @@ import pstats
 import random
 import time
 
+from benchreport import Report
 from dcim.models import (
     Cable,
     CableTermination,
@@ -33,13 +34,17 @@ CABLES = int(os.environ.get('BENCH_GEN_CABLES', 2000))
 SLUG = 'bench-gen'
 
 
+report = Report('bench_generate')
+
+
 def measure(label, fn):
+    """Run fn once; record its time and query count under label."""
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
         result = fn()
         elapsed = time.perf_counter() - start
-    status = getattr(result, 'status_code', '')
-    print(f'{label:<66} {elapsed * 1000:9.0f} ms  {len(queries.captured_queries):5d} queries  {status}')
+    report.add(f'{label} time', elapsed * 1000, 'ms')
+    report.add(f'{label} queries', len(queries.captured_queries))
     return result, elapsed, len(queries.captured_queries)
 
 
@@ -140,16 +145,20 @@ cleanup()
 try:
     start = time.perf_counter()
     site, cable_count = build()
-    print(f'site: {DEVICES} devices, {cable_count} cables (built in {time.perf_counter() - start:.1f} s)')
+    report.section('generate')
+    report.add('site devices', DEVICES)
+    report.add('site cables', cable_count)
+    report.add('site built in', time.perf_counter() - start, 's')
     spec = generate.parse_spec(user, 'physical', 'dcim.site', site.pk)
     generate.generate_xml(spec, user)  # warm-up: imports, content types
     client.get('/api/plugins/archiflow/diagrams/?limit=1')  # warm-up: URLs, API schema
     xml, ours, our_queries = measure(
-        'plugin: generate_xml (read, lay out, label, link)', lambda: generate.generate_xml(spec, user)
+        'plugin generate_xml (read, lay out, label, link)', lambda: generate.generate_xml(spec, user)
     )
-    print(f'{"":<66} {len(xml) / 1e6:.2f} MB, {xml.count("netbox_type=")} linked cells')
+    report.add('plugin diagram size', len(xml) / 1e6, 'MB')
+    report.add('plugin linked cells', xml.count('netbox_type='))
     response, api_time, _q = measure(
-        'plugin: POST diagrams/generate/ (+ version 1 + preview)',
+        'plugin POST diagrams/generate/ (+ version 1 + preview)',
         lambda: client.post(
             '/api/plugins/archiflow/diagrams/generate/',
             {'name': f'{SLUG}-diagram', 'kind': 'physical', 'scope_type': 'dcim.site', 'scope_id': site.pk},
@@ -158,8 +167,7 @@ try:
     )
     diagram = Diagram.objects.get(pk=response.json()['id'])
     (saved, _merged), refresh_time, refresh_queries = measure(
-        'plugin: refresh, NetBox unchanged (generate + merge, no version)',
-        lambda: generate.refresh_diagram(diagram, user),
+        'plugin refresh, NetBox unchanged (no version)', lambda: generate.refresh_diagram(diagram, user)
     )
     assert not saved.modified
     if os.environ.get('BENCH_PROFILE'):
@@ -173,16 +181,21 @@ try:
         )
         client.get(url)  # warm-up
         theirs_response, theirs, their_queries = measure(
-            'netbox-topology-views 5.0.0: GET xml-export/', lambda: client.get(url)
+            'netbox-topology-views 5.0.0 GET xml-export/', lambda: client.get(url)
         )
-        print(f'{"":<66} {len(theirs_response.content) / 1e6:.2f} MB')
-        print(
-            f'generate vs topology-views export: {theirs / ours:.1f}x faster '
-            f'({ours * 1000:.0f} vs {theirs * 1000:.0f} ms)'
+        report.add('netbox-topology-views diagram size', len(theirs_response.content) / 1e6, 'MB')
+        report.ratio(
+            'generate_xml speed vs topology-views export (goal >= 2)',
+            'netbox-topology-views 5.0.0 GET xml-export/ time',
+            'plugin generate_xml (read, lay out, label, link) time',
         )
     else:
         print('netbox-topology-views is not installed in the benchmark environment: no comparison')
-    print(f'queries of generate_xml: {our_queries} (goal: at most 15, not growing with the site)')
-    print(f'refresh unchanged: {refresh_time * 1000:.0f} ms vs POST generate {api_time * 1000:.0f} ms')
+    report.ratio(
+        'refresh unchanged vs POST generate (time)',
+        'plugin refresh, NetBox unchanged (no version) time',
+        'plugin POST diagrams/generate/ (+ version 1 + preview) time',
+    )
+    report.emit()
 finally:
     cleanup()
