@@ -9,6 +9,7 @@ user may view, so a diagram never shows an object its author could not open.
 
 import hashlib
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from circuits.models import CircuitTermination
 from dcim.filtersets import DeviceFilterSet
@@ -224,6 +225,26 @@ def _container(obj, parent=None, style=''):
 
 
 LABEL_FIELDS = ('id', 'name', 'label')  # what str() of a port or power feed reads
+CABLE_FIELDS = ('id', 'label', 'color', 'status')
+
+
+class Row(SimpleNamespace):
+    """A port, power feed or cable read with values(): the model's own str() and _meta without a model
+    instance. A site has thousands of them, and NetBox's change tracking makes each instance costly."""
+
+    def __str__(self):
+        return self.model.__str__(self)
+
+    @property
+    def _meta(self):
+        return self.model._meta
+
+
+def rows(model, queryset, fields):
+    """Rows of queryset (its values() of fields) as Row objects of model."""
+    return (Row(model=model, _pk=values['id'], pk=values['id'], **values) for values in queryset.values(*fields))
+
+
 DEVICE_RELATED = ('role', 'platform', 'primary_ip4', 'primary_ip6', 'site', 'location', 'rack')
 
 
@@ -312,8 +333,12 @@ def _physical(spec, user):
 
     cables = {
         cable.pk: cable
-        for cable in Cable.objects.restrict(user, 'view').filter(
-            pk__in=CableTermination.objects.filter(_device_id__in=device_ids).values('cable_id')
+        for cable in rows(
+            Cable,
+            Cable.objects.restrict(user, 'view').filter(
+                pk__in=CableTermination.objects.filter(_device_id__in=device_ids).values('cable_id')
+            ),
+            CABLE_FIELDS,
         )
     }
     terminations = list(
@@ -390,8 +415,8 @@ def _termination_objects(terminations, user):
         queryset = model.objects.restrict(user, 'view').filter(pk__in=ids)
         if model is CircuitTermination:
             queryset = queryset.select_related('circuit__provider', 'circuit__type')
-        else:  # a port or a power feed: drawn by its name (thousands of them, so only what is drawn is loaded)
-            queryset = queryset.only(*(f.name for f in model._meta.concrete_fields if f.name in LABEL_FIELDS))
+        else:  # a port or a power feed: drawn by its name (thousands of them, so only what is drawn is read)
+            queryset = rows(model, queryset, [f.name for f in model._meta.concrete_fields if f.name in LABEL_FIELDS])
         for obj in queryset:
             objects[(ct_id, obj.pk)] = obj
     return objects
