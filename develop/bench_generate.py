@@ -172,7 +172,7 @@ try:
     assert not saved.modified
     if os.environ.get('BENCH_PROFILE'):
         profile = cProfile.Profile()
-        profile.runcall(generate.refresh_diagram, diagram, user)
+        profile.runcall(generate.generate_xml, spec, user)
         pstats.Stats(profile).sort_stats('cumulative').print_stats(int(os.environ['BENCH_PROFILE']))
     if 'netbox_topology_views' in settings.PLUGINS:
         url = (
