@@ -310,21 +310,20 @@ FUNCTIONS += ''.join(
     )
 )
 
-TRIGGERS = """
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_inserted AFTER INSERT ON ipam_ipaddress
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_inserted();
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_updated AFTER UPDATE ON ipam_ipaddress
+# Both tables whose rows name hosts have the same three statement-level triggers.
+ROW_SET_TRIGGERS = """
+CREATE OR REPLACE TRIGGER {prefix}_inserted AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_inserted();
+CREATE OR REPLACE TRIGGER {prefix}_updated AFTER UPDATE ON {table}
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION archiflow_ipaddresses_updated();
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_deleted AFTER DELETE ON ipam_ipaddress
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_deleted();
-CREATE OR REPLACE TRIGGER archiflow_allocations_inserted AFTER INSERT ON netbox_archiflow_ipallocation
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_inserted();
-CREATE OR REPLACE TRIGGER archiflow_allocations_updated AFTER UPDATE ON netbox_archiflow_ipallocation
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION archiflow_allocations_updated();
-CREATE OR REPLACE TRIGGER archiflow_allocations_deleted AFTER DELETE ON netbox_archiflow_ipallocation
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_deleted();
+    EXECUTE FUNCTION {prefix}_updated();
+CREATE OR REPLACE TRIGGER {prefix}_deleted AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_deleted();"""
+
+TRIGGERS = (
+    ROW_SET_TRIGGERS.format(prefix='archiflow_ipaddresses', table='ipam_ipaddress')
+    + ROW_SET_TRIGGERS.format(prefix='archiflow_allocations', table='netbox_archiflow_ipallocation')
+    + """
 CREATE OR REPLACE TRIGGER archiflow_pool_created AFTER INSERT ON netbox_archiflow_ippool
     FOR EACH ROW EXECUTE FUNCTION archiflow_pool_changed();
 CREATE OR REPLACE TRIGGER archiflow_pool_updated AFTER UPDATE ON netbox_archiflow_ippool
@@ -343,6 +342,7 @@ CREATE OR REPLACE TRIGGER archiflow_iprange_updated AFTER UPDATE ON ipam_iprange
                        OR OLD.mark_populated IS DISTINCT FROM NEW.mark_populated)
     EXECUTE FUNCTION archiflow_iprange_changed();
 """
+)
 
 # Recount every pool from the rows the triggers watch.
 REBUILD_ALL = 'SELECT archiflow_rebuild_pool_usage(id) FROM netbox_archiflow_ippool ORDER BY id;'

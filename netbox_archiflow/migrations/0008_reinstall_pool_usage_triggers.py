@@ -1,5 +1,6 @@
-"""The row-set trigger functions are generated from one template (``usage_triggers.ROWS_WRITTEN``): the same SQL,
-laid out once; reinstalling makes a database migrated before hold the module's text exactly."""
+"""The row-set trigger functions and triggers come from templates (``usage_triggers.ROWS_WRITTEN`` and
+``ROW_SET_TRIGGERS``): the same SQL, laid out once. Reinstalling makes a database migrated before hold the
+module's text exactly."""
 
 from django.db import migrations
 
