@@ -15,7 +15,8 @@ serialize on it and every evaluation sees the other's committed rows. Triggers, 
 bulk_create, queryset updates and raw SQL keep the counters right as well.
 
 Every statement is ``CREATE OR REPLACE``, so ``InstallPoolUsageTriggers`` can run again: a fix to the SQL
-ships as a new migration holding just that operation (it also recounts every pool). This module imports
+ships as a new migration holding just ``InstallPoolUsageTriggers(uninstall_on_reverse=False)`` (it also recounts
+every pool; reversed, it leaves the triggers installed for the migrations before it). This module imports
 no model, so migrations can import it (as NetBox's ``InstallLtreeTriggers`` in ``utilities/ltree.py``).
 """
 
@@ -197,22 +198,6 @@ BEGIN
     ) c;
 END $$;
 
--- Statement-level triggers with transition tables: a bulk write costs one set-based refresh, and each
--- pool's counter row is written once per statement, not once per row.
-CREATE OR REPLACE FUNCTION archiflow_ipaddresses_inserted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet)) FROM new_rows;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION archiflow_ipaddresses_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet)) FROM old_rows;
-    RETURN NULL;
-END $$;
-
 CREATE OR REPLACE FUNCTION archiflow_ipaddresses_updated() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -224,22 +209,6 @@ BEGIN
         CROSS JOIN LATERAL (VALUES (o.vrf_id, o.address), (n.vrf_id, n.address)) AS side(vrf_id, address)
         WHERE (o.address, o.vrf_id, o.status) IS DISTINCT FROM (n.address, n.vrf_id, n.status)
     ) c;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION archiflow_allocations_inserted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(is_active::integer))
-    FROM new_rows;
-    RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION archiflow_allocations_deleted() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(-is_active::integer))
-    FROM old_rows;
     RETURN NULL;
 END $$;
 
@@ -303,21 +272,58 @@ BEGIN
 END $$;
 """
 
-TRIGGERS = """
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_inserted AFTER INSERT ON ipam_ipaddress
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_inserted();
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_updated AFTER UPDATE ON ipam_ipaddress
+# Statement-level triggers with transition tables: a bulk write costs one set-based refresh, and each
+# pool's counter row is written once per statement, not once per row. Inserts and deletes refresh what
+# their rows name, with one function per table and side generated from this template.
+ROWS_WRITTEN = """
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM {refresh} FROM {rows};
+    RETURN NULL;
+END $$;
+"""
+
+FUNCTIONS += ''.join(
+    ROWS_WRITTEN.format(name=name, refresh=refresh, rows=rows)
+    for name, refresh, rows in (
+        (
+            'archiflow_ipaddresses_inserted',
+            'archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet))',
+            'new_rows',
+        ),
+        (
+            'archiflow_ipaddresses_deleted',
+            'archiflow_refresh_vrf_hosts(array_agg(vrf_id), array_agg(host(address)::inet))',
+            'old_rows',
+        ),
+        (
+            'archiflow_allocations_inserted',
+            'archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(is_active::integer))',
+            'new_rows',
+        ),
+        (
+            'archiflow_allocations_deleted',
+            'archiflow_refresh_pool_hosts(array_agg(pool_id), array_agg(address), array_agg(-is_active::integer))',
+            'old_rows',
+        ),
+    )
+)
+
+# Both tables whose rows name hosts have the same three statement-level triggers.
+ROW_SET_TRIGGERS = """
+CREATE OR REPLACE TRIGGER {prefix}_inserted AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_inserted();
+CREATE OR REPLACE TRIGGER {prefix}_updated AFTER UPDATE ON {table}
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION archiflow_ipaddresses_updated();
-CREATE OR REPLACE TRIGGER archiflow_ipaddresses_deleted AFTER DELETE ON ipam_ipaddress
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_ipaddresses_deleted();
-CREATE OR REPLACE TRIGGER archiflow_allocations_inserted AFTER INSERT ON netbox_archiflow_ipallocation
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_inserted();
-CREATE OR REPLACE TRIGGER archiflow_allocations_updated AFTER UPDATE ON netbox_archiflow_ipallocation
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION archiflow_allocations_updated();
-CREATE OR REPLACE TRIGGER archiflow_allocations_deleted AFTER DELETE ON netbox_archiflow_ipallocation
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION archiflow_allocations_deleted();
+    EXECUTE FUNCTION {prefix}_updated();
+CREATE OR REPLACE TRIGGER {prefix}_deleted AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_deleted();"""
+
+TRIGGERS = (
+    ROW_SET_TRIGGERS.format(prefix='archiflow_ipaddresses', table='ipam_ipaddress')
+    + ROW_SET_TRIGGERS.format(prefix='archiflow_allocations', table='netbox_archiflow_ipallocation')
+    + """
 CREATE OR REPLACE TRIGGER archiflow_pool_created AFTER INSERT ON netbox_archiflow_ippool
     FOR EACH ROW EXECUTE FUNCTION archiflow_pool_changed();
 CREATE OR REPLACE TRIGGER archiflow_pool_updated AFTER UPDATE ON netbox_archiflow_ippool
@@ -336,6 +342,7 @@ CREATE OR REPLACE TRIGGER archiflow_iprange_updated AFTER UPDATE ON ipam_iprange
                        OR OLD.mark_populated IS DISTINCT FROM NEW.mark_populated)
     EXECUTE FUNCTION archiflow_iprange_changed();
 """
+)
 
 # Recount every pool from the rows the triggers watch.
 REBUILD_ALL = 'SELECT archiflow_rebuild_pool_usage(id) FROM netbox_archiflow_ippool ORDER BY id;'
@@ -373,6 +380,9 @@ class InstallPoolUsageTriggers(migrations.operations.base.Operation):
 
     reversible = True
 
+    def __init__(self, uninstall_on_reverse=True):
+        self.uninstall_on_reverse = uninstall_on_reverse
+
     def state_forwards(self, app_label, state):
         pass
 
@@ -381,7 +391,8 @@ class InstallPoolUsageTriggers(migrations.operations.base.Operation):
             schema_editor.execute(sql)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        schema_editor.execute(UNINSTALL)
+        if self.uninstall_on_reverse:
+            schema_editor.execute(UNINSTALL)
 
     def describe(self):
         return 'Install the pool usage counter triggers'

@@ -9,9 +9,10 @@ from utilities.testing import TestCase
 
 from netbox_archiflow.models import IPPool, IPPoolOccupiedAddress
 from netbox_archiflow.services.usage import pool_usage
-from netbox_archiflow.usage_triggers import TRIGGERS, InstallPoolUsageTriggers
+from netbox_archiflow.usage_triggers import FUNCTIONS, TRIGGERS, InstallPoolUsageTriggers
 
 DECLARED = set(re.findall(r'CREATE OR REPLACE TRIGGER (\w+) AFTER [A-Z ]+ ON (\w+)', TRIGGERS))
+BODIES = dict(re.findall(r'CREATE OR REPLACE FUNCTION (\w+)\(.*?AS \$\$(.*?)\$\$;', FUNCTIONS, re.S))
 
 
 def installed_triggers():
@@ -29,8 +30,14 @@ def installed_functions():
         return {row[0] for row in cursor.fetchall()}
 
 
-def run(direction):
-    operation = InstallPoolUsageTriggers()
+def installed_bodies():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'archiflow\\_%%'")
+        return dict(cursor.fetchall())
+
+
+def run(direction, operation=None):
+    operation = operation or InstallPoolUsageTriggers()
     state = ProjectState()
     with connection.schema_editor(atomic=True) as editor:
         getattr(operation, f'database_{direction}')('netbox_archiflow', editor, state, state)
@@ -70,3 +77,13 @@ class InstallPoolUsageTriggersTest(TestCase):
 
         self.assertEqual(installed_triggers(), DECLARED)
         self.assertEqual(pool_usage(IPPool.objects.get(pk=self.pool.pk))['available'], 4)
+
+    def test_the_database_runs_the_functions_the_module_declares(self):
+        """Generated or written out, every function is installed with the module's text (migration 0008)."""
+        self.assertEqual(len(BODIES), 13)
+        self.assertEqual(installed_bodies(), BODIES)
+
+    def test_reversing_a_reinstall_keeps_the_triggers(self):
+        run('backwards', InstallPoolUsageTriggers(uninstall_on_reverse=False))
+        self.assertEqual(installed_triggers(), DECLARED)
+        self.assertEqual(installed_bodies(), BODIES)

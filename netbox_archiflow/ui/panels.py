@@ -47,3 +47,53 @@ class AlertPanel(panels.ObjectAttributesPanel):
     resolved_by = attrs.TextAttr('resolved_by')
     resolved_at = attrs.DateTimeAttr('resolved_at')
     resolution = attrs.TextAttr('details.resolution', label=_('Resolution'))
+
+
+class SegmentPanel(panels.ObjectAttributesPanel):
+    prefix = attrs.RelatedObjectAttr('prefix', linkify=True, label=_('Prefix'))
+    vrf = attrs.RelatedObjectAttr('vrf', linkify=True, label=_('VRF'))
+    site_group = attrs.RelatedObjectAttr('site_group', linkify=True, label=_('Site group'))
+    vlan = attrs.RelatedObjectAttr('vlan', linkify=True, label=_('VLAN'))
+    vid = attrs.NumericAttr('vlan.vid', label=_('VLAN ID'))
+    vlan_group = attrs.RelatedObjectAttr('vlan.group', linkify=True, label=_('VLAN group'))
+    dhcp = attrs.BooleanAttr('dhcp', label=_('DHCP'))
+    description = attrs.TextAttr('description')
+
+
+class SegmentStatePanel(panels.ObjectAttributesPanel):
+    status = attrs.ChoiceAttr('status')
+    cluster = attrs.TextAttr('cluster', style='font-monospace')
+    netbox_cluster = attrs.RelatedObjectAttr('netbox_cluster', linkify=True, label=_('NetBox cluster'))
+    allocated_at = attrs.DateTimeAttr('allocated_at', spec='minutes', label=_('Allocated at'))
+    prefix_status = attrs.ChoiceAttr('prefix.status', label=_('Prefix status'))
+
+
+class DiagramPanel(panels.ObjectAttributesPanel):
+    name = attrs.TextAttr('name')
+    site = attrs.RelatedObjectAttr('site', linkify=True)
+    status = attrs.ChoiceAttr('status')
+    version = attrs.NumericAttr('version')
+    # Set by DiagramView: counted and fetched once per page.
+    versions = attrs.TemplatedAttr('version_count', template_name='netbox_archiflow/attrs/version_count.html')
+    latest_version = attrs.TemplatedAttr(
+        'latest_version', label=_('Last change'), template_name='netbox_archiflow/attrs/latest_version.html'
+    )
+    description = attrs.TextAttr('description')
+    created_by = attrs.TextAttr('created_by')
+    updated_by = attrs.TextAttr('updated_by')
+
+
+class DiagramTemplatePanel(panels.ObjectAttributesPanel):
+    name = attrs.TextAttr('name')
+    category = attrs.TextAttr('category')
+    description = attrs.TextAttr('description')
+    is_active = attrs.BooleanAttr('is_active', label=_('Active'))
+
+
+class DiagramVersionPanel(panels.ObjectAttributesPanel):
+    diagram = attrs.RelatedObjectAttr('diagram', linkify=True)
+    version = attrs.TemplatedAttr('version_number', template_name='netbox_archiflow/attrs/version_number.html')
+    kind = attrs.ChoiceAttr('kind')
+    summary = attrs.TextAttr('change_summary', label=_('Summary'))
+    author = attrs.TextAttr('author')
+    size = attrs.TemplatedAttr('xml', template_name='netbox_archiflow/attrs/size.html')

@@ -1,21 +1,22 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import View
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import BulkDelete, BulkEdit, BulkExport, BulkImport, DeleteObject, EditObject
 from netbox.ui import layout
 from netbox.ui.panels import JSONPanel
 from netbox.views import generic
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+from utilities.views import register_model_view
 
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import Alert
+from netbox_archiflow.object_actions import AcknowledgeAlert, ResolveAlert
 from netbox_archiflow.services import alerts as alert_service
-from netbox_archiflow.services.errors import ServiceError
 from netbox_archiflow.ui import panels
+
+from .actions import ObjectActionView
 
 __all__ = (
     'AlertAcknowledgeView',
@@ -44,7 +45,7 @@ class AlertListView(generic.ObjectListView):
 class AlertView(generic.ObjectView):
     queryset = Alert.objects.select_related('object_type', 'acknowledged_by', 'resolved_by')
     template_name = 'netbox_archiflow/alert.html'
-    actions = (EditObject, DeleteObject)
+    actions = (AcknowledgeAlert, ResolveAlert, EditObject, DeleteObject)
     layout = layout.SimpleLayout(
         left_panels=[panels.AlertPanel(), TagsPanel()],
         right_panels=[JSONPanel('details', title=_('Details')), CustomFieldsPanel()],
@@ -91,38 +92,26 @@ class AlertBulkDeleteView(generic.BulkDeleteView):
     table = tables.AlertTable
 
 
-class _AlertActionView(GetReturnURLMixin, ConditionalLoginRequiredMixin, View):
-    """POST-only button target: acknowledge or resolve through the alert service."""
-
-    operation = None
-    done = None
-
-    def post(self, request, pk):
-        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk=pk)
-        try:
-            type(self).operation(alert, user=request.user)
-        except ServiceError as exc:
-            messages.warning(request, exc.detail)
-        else:
-            messages.success(request, self.done.format(alert=alert))
-        return redirect(self.get_return_url(request, alert))
-
-
 @register_model_view(Alert, 'acknowledge', path='acknowledge')
-class AlertAcknowledgeView(_AlertActionView):
-    operation = alert_service.acknowledge
-    done = _('Acknowledged {alert}.')
+class AlertAcknowledgeView(ObjectActionView):
+    """POST only. Without change permission the alert is not found."""
+
+    queryset = Alert.objects.all()
+    permission = 'netbox_archiflow.change_alert'
+    forbid = False
+    refusal_level = messages.WARNING
+
+    def perform(self, request, alert):
+        alert_service.acknowledge(alert, user=request.user)
+        messages.success(request, _('Acknowledged {alert}.').format(alert=alert))
 
 
 @register_model_view(Alert, 'resolve', path='resolve')
-class AlertResolveView(_AlertActionView):
+class AlertResolveView(AlertAcknowledgeView):
     """GET asks for confirmation (resolving cannot be undone); POST resolves."""
 
-    operation = alert_service.resolve
-    done = _('Resolved {alert}.')
-
     def get(self, request, pk):
-        alert = get_object_or_404(Alert.objects.restrict(request.user, 'change'), pk=pk)
+        alert = self.get_object(pk)
         if not alert.is_open:
             return redirect(alert.get_absolute_url())
         return render(
@@ -130,3 +119,7 @@ class AlertResolveView(_AlertActionView):
             'netbox_archiflow/alert_resolve.html',
             {'object': alert, 'return_url': self.get_return_url(request, alert)},
         )
+
+    def perform(self, request, alert):
+        alert_service.resolve(alert, user=request.user)
+        messages.success(request, _('Resolved {alert}.').format(alert=alert))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from utilities.views import ConditionalLoginRequiredMixin, register_model_view
@@ -11,6 +11,8 @@ from netbox_archiflow import forms
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import ServiceError
+
+from .actions import ObjectActionView
 
 __all__ = ('DiagramGenerateView', 'DiagramRefreshView')
 
@@ -54,16 +56,19 @@ class DiagramGenerateView(ConditionalLoginRequiredMixin, View):
 
 
 @register_model_view(Diagram, 'refresh', path='refresh')
-class DiagramRefreshView(ConditionalLoginRequiredMixin, View):
-    def post(self, request, pk):
-        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').defer_large(), pk=pk)
-        try:
-            saved, merged = generator.refresh_diagram(diagram, request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.detail)
+class DiagramRefreshView(ObjectActionView):
+    """Back on the diagram. Without change permission the diagram is not found."""
+
+    queryset = Diagram.objects.defer_large()
+    permission = 'netbox_archiflow.change_diagram'
+    forbid = False
+
+    def perform(self, request, diagram):
+        saved, merged = generator.refresh_diagram(diagram, request.user)
+        if saved.modified:
+            messages.success(request, _('Version {v}: {summary}').format(v=diagram.version, summary=merged.summary))
         else:
-            if saved.modified:
-                messages.success(request, _('Version {v}: {summary}').format(v=diagram.version, summary=merged.summary))
-            else:
-                messages.info(request, _('NetBox has not changed since the last refresh: no new version.'))
-        return redirect(diagram.get_absolute_url())
+            messages.info(request, _('NetBox has not changed since the last refresh: no new version.'))
+
+    def get_success_url(self, request, diagram, **kwargs):
+        return diagram.get_absolute_url()

@@ -1,21 +1,24 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import View
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
+from netbox.object_actions import CloneObject, DeleteObject, EditObject
 from netbox.ui import layout
 from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
 from utilities.forms import restrict_form_fields
 from utilities.querydict import normalize_querydict
-from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, register_model_view
+from utilities.views import register_model_view
 
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import IPAllocation, IPPool
+from netbox_archiflow.object_actions import AllocateIP, ReleaseAllocation
 from netbox_archiflow.services import pools as pool_service
 from netbox_archiflow.services.errors import Conflict, ServiceError
 from netbox_archiflow.ui import panels
+
+from .actions import ActionPermissionsMixin, ObjectActionView
 
 __all__ = (
     'IPAllocationAddView',
@@ -65,9 +68,10 @@ class IPPoolListView(generic.ObjectListView):
 
 
 @register_model_view(IPPool)
-class IPPoolView(generic.ObjectView):
+class IPPoolView(ActionPermissionsMixin, generic.ObjectView):
     queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts')
-    template_name = 'netbox_archiflow/ippool.html'
+    template_name = 'generic/object.html'
+    actions = (AllocateIP, CloneObject, EditObject, DeleteObject)
     layout = layout.Layout(
         layout.Row(
             layout.Column(panels.IPPoolPanel(), TagsPanel(), PluginContentPanel('left_page')),
@@ -135,26 +139,23 @@ class IPPoolBulkDeleteView(generic.BulkDeleteView):
 
 
 @register_model_view(IPPool, 'allocate', path='allocate')
-class IPPoolAllocateView(ConditionalLoginRequiredMixin, View):
+class IPPoolAllocateView(ObjectActionView):
     """The pool's "Allocate" action: a form, then the same service call as REST and RPC.
 
-    Needs ``add_ipallocation`` (checked by the service, object constraints included) and a visible pool.
+    Needs ``add_ipallocation`` (checked again by the service, object constraints included) and a visible pool.
     """
 
     queryset = IPPool.objects.select_related('prefix')
+    permission = 'netbox_archiflow.add_ipallocation'
+    restrict_to = 'view'
     template_name = 'netbox_archiflow/ippool_allocate.html'
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_perm('netbox_archiflow.add_ipallocation'):
-            raise PermissionDenied()
-        return super().dispatch(request, *args, **kwargs)
-
     def get(self, request, pk):
-        pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
+        pool = self.get_object(pk)
         return render(request, self.template_name, {'object': pool, 'form': forms.AllocateForm(), 'tab': None})
 
     def post(self, request, pk):
-        pool = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
+        pool = self.get_object(pk)
         form = forms.AllocateForm(request.POST)
         if form.is_valid():
             try:
@@ -185,7 +186,8 @@ class IPAllocationListView(generic.ObjectListView):
 @register_model_view(IPAllocation)
 class IPAllocationView(generic.ObjectView):
     queryset = IPAllocation.objects.select_related('pool', 'ip_address', 'device', 'interface')
-    template_name = 'netbox_archiflow/ipallocation.html'
+    template_name = 'generic/object.html'
+    actions = (ReleaseAllocation, CloneObject, EditObject, DeleteObject)
     layout = layout.SimpleLayout(
         left_panels=[panels.IPAllocationPanel(), TagsPanel()],
         right_panels=[
@@ -299,36 +301,20 @@ class IPAllocationBulkDeleteView(generic.BulkDeleteView):
 
 
 @register_model_view(IPAllocation, 'release', path='release')
-class IPAllocationReleaseView(GetReturnURLMixin, generic.ObjectView):
+class IPAllocationReleaseView(ObjectActionView):
     """Confirm, then release through the service (history kept, native IP deleted or deprecated)."""
 
     queryset = IPAllocation.objects.select_related('pool')
+    permission = 'netbox_archiflow.change_ipallocation'
     template_name = 'netbox_archiflow/ipallocation_release.html'
 
-    def get_required_permission(self):
-        return 'netbox_archiflow.change_ipallocation'
-
     def get(self, request, pk):
-        allocation = get_object_or_404(self.queryset.restrict(request.user, 'change'), pk=pk)
-        return render(
-            request,
-            self.template_name,
-            {
-                'object': allocation,
-                'tab': None,
-                'return_url': self.get_return_url(request, allocation),
-            },
-        )
+        allocation = self.get_object(pk)
+        context = {'object': allocation, 'tab': None, 'return_url': self.get_return_url(request, allocation)}
+        return render(request, self.template_name, context)
 
-    def post(self, request, pk):
-        allocation = get_object_or_404(self.queryset.restrict(request.user, 'change'), pk=pk)
-        try:
-            pool_service.release_ip(allocation, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(
-                request,
-                _('Released {address} ({asset}).').format(address=allocation.address, asset=allocation.asset_id),
-            )
-        return redirect(self.get_return_url(request, allocation))
+    def perform(self, request, allocation):
+        pool_service.release_ip(allocation, user=request.user)
+        messages.success(
+            request, _('Released {address} ({asset}).').format(address=allocation.address, asset=allocation.asset_id)
+        )

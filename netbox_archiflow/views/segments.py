@@ -1,19 +1,21 @@
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import AddObject, BulkDelete, BulkEdit, BulkExport, BulkImport, DeleteObject, EditObject
-from netbox.ui import attrs, layout, panels
+from netbox.ui import layout, panels
 from netbox.views import generic
-from netbox.views.generic.base import BaseObjectView
-from utilities.views import GetReturnURLMixin, register_model_view
+from utilities.views import register_model_view
 
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import Segment
 from netbox_archiflow.object_actions import AllocateSegments, ReleaseSegment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.ui import panels as ui_panels
+
+from .actions import ActionPermissionsMixin, ObjectActionView
 
 __all__ = (
     'SegmentAllocateView',
@@ -34,25 +36,6 @@ def segment_list_queryset():
     )
 
 
-class SegmentPanel(panels.ObjectAttributesPanel):
-    prefix = attrs.RelatedObjectAttr('prefix', linkify=True, label=_('Prefix'))
-    vrf = attrs.RelatedObjectAttr('vrf', linkify=True, label=_('VRF'))
-    site_group = attrs.RelatedObjectAttr('site_group', linkify=True, label=_('Site group'))
-    vlan = attrs.RelatedObjectAttr('vlan', linkify=True, label=_('VLAN'))
-    vid = attrs.NumericAttr('vlan.vid', label=_('VLAN ID'))
-    vlan_group = attrs.RelatedObjectAttr('vlan.group', linkify=True, label=_('VLAN group'))
-    dhcp = attrs.BooleanAttr('dhcp', label=_('DHCP'))
-    description = attrs.TextAttr('description')
-
-
-class SegmentStatePanel(panels.ObjectAttributesPanel):
-    status = attrs.ChoiceAttr('status')
-    cluster = attrs.TextAttr('cluster', style='font-monospace')
-    netbox_cluster = attrs.RelatedObjectAttr('netbox_cluster', linkify=True, label=_('NetBox cluster'))
-    allocated_at = attrs.DateTimeAttr('allocated_at', spec='minutes', label=_('Allocated at'))
-    prefix_status = attrs.ChoiceAttr('prefix.status', label=_('Prefix status'))
-
-
 @register_model_view(Segment, 'list', path='', detail=False)
 class SegmentListView(generic.ObjectListView):
     queryset = segment_list_queryset()
@@ -63,19 +46,19 @@ class SegmentListView(generic.ObjectListView):
 
 
 @register_model_view(Segment)
-class SegmentView(generic.ObjectView):
+class SegmentView(ActionPermissionsMixin, generic.ObjectView):
     queryset = segment_list_queryset().select_related('prefix__vrf', 'prefix__tenant', 'prefix__role')
     template_name = 'generic/object.html'
     actions = (ReleaseSegment, EditObject, DeleteObject)
     layout = layout.Layout(
         layout.Row(
             layout.Column(
-                SegmentPanel(title=_('Segment')),
+                ui_panels.SegmentPanel(title=_('Segment')),
                 TagsPanel(),
                 panels.PluginContentPanel('left_page'),
             ),
             layout.Column(
-                SegmentStatePanel(title=_('Allocation')),
+                ui_panels.SegmentStatePanel(title=_('Allocation')),
                 CustomFieldsPanel(),
                 panels.CommentsPanel(),
                 panels.PluginContentPanel('right_page'),
@@ -118,14 +101,12 @@ class SegmentBulkDeleteView(generic.BulkDeleteView):
 
 
 @register_model_view(Segment, 'allocate', path='allocate', detail=False)
-class SegmentAllocateView(GetReturnURLMixin, BaseObjectView):
-    """Allocate free segments of a (site group, VRF) pool to a cluster."""
+class SegmentAllocateView(ObjectActionView):
+    """Allocate free segments of a (site group, VRF) pool to a cluster: a form, not one object."""
 
     queryset = Segment.objects.all()
+    permission = 'netbox_archiflow.allocate_segment'
     template_name = 'netbox_archiflow/segment_allocate.html'
-
-    def get_required_permission(self):
-        return 'netbox_archiflow.allocate_segment'
 
     def _render(self, request, form):
         return render(
@@ -164,23 +145,15 @@ class SegmentAllocateView(GetReturnURLMixin, BaseObjectView):
 
 
 @register_model_view(Segment, 'release')
-class SegmentReleaseView(GetReturnURLMixin, BaseObjectView):
+class SegmentReleaseView(ObjectActionView):
     """POST: return a segment to its pool."""
 
     queryset = Segment.objects.all()
-
-    def get_required_permission(self):
-        return 'netbox_archiflow.release_segment'
+    permission = 'netbox_archiflow.release_segment'
 
     def get(self, request, pk):
-        return redirect(get_object_or_404(self.queryset, pk=pk).get_absolute_url())
+        return redirect(self.get_object(pk).get_absolute_url())
 
-    def post(self, request, pk):
-        segment = get_object_or_404(self.queryset, pk=pk)
-        try:
-            segment = service.release_segment(segment, user=request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.detail)
-        else:
-            messages.success(request, _('Released segment {segment}').format(segment=segment))
-        return redirect(self.get_return_url(request, segment))
+    def perform(self, request, segment):
+        segment = service.release_segment(segment, user=request.user)
+        messages.success(request, _('Released segment {segment}').format(segment=segment))

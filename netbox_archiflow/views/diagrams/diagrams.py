@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import View
+from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.object_actions import (
     AddObject,
     BulkDelete,
@@ -22,6 +23,8 @@ from netbox.object_actions import (
     DeleteObject,
     EditObject,
 )
+from netbox.ui import layout
+from netbox.ui.panels import CommentsPanel, JSONPanel, PluginContentPanel, TemplatePanel
 from netbox.views import generic
 from netbox.views.generic.base import BaseMultiObjectView
 from utilities.exceptions import AbortRequest, PermissionsViolation
@@ -30,10 +33,20 @@ from utilities.views import ConditionalLoginRequiredMixin, GetReturnURLMixin, Vi
 
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
-from netbox_archiflow.object_actions import ImportDiagramFiles, RefreshDiagram
+from netbox_archiflow.object_actions import (
+    DownloadDiagram,
+    DownloadPreview,
+    GenerateDiagram,
+    ImportDiagramFiles,
+    NewDiagramFromTemplate,
+    OpenEditor,
+    RefreshDiagram,
+)
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.ui import panels
 
+from ..actions import ActionPermissionsMixin, ObjectActionView
 from .common import (
     PLACEHOLDER_SVG,
     DiagramObjectMixin,
@@ -49,21 +62,48 @@ class DiagramListView(generic.ObjectListView):
     filterset_form = forms.DiagramFilterForm
     table = tables.DiagramTable
     template_name = 'netbox_archiflow/diagram_list.html'
-    actions = (AddObject, BulkImport, ImportDiagramFiles, BulkExport, BulkEdit, BulkDelete)
+    actions = (
+        AddObject,
+        GenerateDiagram,
+        NewDiagramFromTemplate,
+        BulkImport,
+        ImportDiagramFiles,
+        BulkExport,
+        BulkEdit,
+        BulkDelete,
+    )
 
 
 @register_model_view(Diagram)
-class DiagramView(generic.ObjectView):
+class DiagramView(ActionPermissionsMixin, generic.ObjectView):
     queryset = Diagram.objects.select_related('site', 'updated_by', 'created_by').defer_large()
-    actions = (RefreshDiagram, CloneObject, EditObject, DeleteObject)
+    template_name = 'netbox_archiflow/object.html'
+    actions = (DownloadDiagram, DownloadPreview, OpenEditor, RefreshDiagram, CloneObject, EditObject, DeleteObject)
+    layout = layout.Layout(
+        layout.Row(
+            layout.Column(
+                panels.DiagramPanel(title=_('Diagram')),
+                CustomFieldsPanel(),
+                TagsPanel(),
+                JSONPanel('metadata', title=_('Metadata')),
+                CommentsPanel(),
+                PluginContentPanel('left_page'),
+                width=5,
+            ),
+            layout.Column(
+                TemplatePanel('netbox_archiflow/panels/diagram_preview.html', title=_('Preview')),
+                PluginContentPanel('right_page'),
+                width=7,
+            ),
+        ),
+        layout.Row(layout.Column(PluginContentPanel('full_width_page'))),
+    )
 
     def get_extra_context(self, request, instance):
-        latest = instance.versions.defer_large().select_related('author').first()
-        return {
-            'latest_version': latest,
-            'version_count': instance.versions.count(),
-            'can_edit': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance),
-        }
+        # What DiagramPanel shows of the versions.
+        instance.latest_version = instance.versions.defer_large().select_related('author').first()
+        instance.version_count = instance.versions.count()
+        return {}
 
 
 @register_model_view(Diagram, 'add', detail=False)
@@ -241,23 +281,24 @@ class DiagramDownloadView(DiagramObjectMixin, View):
 
 
 @register_model_view(Diagram, 'restore', path='versions/<int:number>/restore')
-class DiagramRestoreView(DiagramObjectMixin, View):
-    action = 'change'
+class DiagramRestoreView(ObjectActionView):
+    """Back on the versions page. Without change permission the diagram is not found."""
 
-    def post(self, request, pk, number):
-        diagram = self.get_diagram(request, pk)
-        try:
-            result = service.restore_version(diagram, number, request.user)
-        except ServiceError as exc:
-            messages.error(request, exc.detail)
+    queryset = Diagram.objects.all()
+    permission = 'netbox_archiflow.change_diagram'
+    forbid = False
+
+    def perform(self, request, diagram, number):
+        result = service.restore_version(diagram, number, request.user)
+        if result.modified:
+            messages.success(
+                request, _('Restored version {n} as version {v}.').format(n=number, v=result.version.version_number)
+            )
         else:
-            if result.modified:
-                messages.success(
-                    request, _('Restored version {n} as version {v}.').format(n=number, v=result.version.version_number)
-                )
-            else:
-                messages.info(request, _('Version {n} has the current content: nothing to restore.').format(n=number))
-        return redirect('plugins:netbox_archiflow:diagram_versions', pk=pk)
+            messages.info(request, _('Version {n} has the current content: nothing to restore.').format(n=number))
+
+    def get_success_url(self, request, diagram, **kwargs):
+        return reverse('plugins:netbox_archiflow:diagram_versions', kwargs={'pk': diagram.pk})
 
 
 class DiagramFromTemplateView(ConditionalLoginRequiredMixin, View):

@@ -1,10 +1,19 @@
 """Diagram templates: list, detail, edit and bulk views."""
 
+from django.utils.translation import gettext_lazy as _
+from extras.ui.panels import CustomFieldsPanel, TagsPanel
+from netbox.object_actions import CloneObject, DeleteObject, EditObject
+from netbox.ui import layout
+from netbox.ui.panels import CommentsPanel, TemplatePanel, TextCodePanel
 from netbox.views import generic
 from utilities.views import register_model_view
 
 from netbox_archiflow import filtersets, forms, tables
 from netbox_archiflow.models import DiagramTemplate
+from netbox_archiflow.object_actions import CreateDiagramFromTemplate
+from netbox_archiflow.ui import panels
+
+from ..actions import ActionPermissionsMixin
 
 
 @register_model_view(DiagramTemplate, 'list', path='', detail=False)
@@ -16,8 +25,22 @@ class DiagramTemplateListView(generic.ObjectListView):
 
 
 @register_model_view(DiagramTemplate)
-class DiagramTemplateView(generic.ObjectView):
+class DiagramTemplateView(ActionPermissionsMixin, generic.ObjectView):
     queryset = DiagramTemplate.objects.all()
+    template_name = 'generic/object.html'
+    actions = (CreateDiagramFromTemplate, CloneObject, EditObject, DeleteObject)
+    layout = layout.SimpleLayout(
+        left_panels=[
+            panels.DiagramTemplatePanel(title=_('Diagram template')),
+            TagsPanel(),
+            CustomFieldsPanel(),
+            CommentsPanel(),
+        ],
+        right_panels=[
+            TemplatePanel('netbox_archiflow/panels/template_variables.html', title=_('Variables')),
+            TextCodePanel('xml', title=_('XML')),
+        ],
+    )
 
 
 @register_model_view(DiagramTemplate, 'add', detail=False)

@@ -1,12 +1,21 @@
 """Diagram versions: read-only list and detail."""
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from netbox.ui import layout
+from netbox.ui.breadcrumbs import Breadcrumb
+from netbox.ui.panels import TemplatePanel
 from netbox.views import generic
 from utilities.views import register_model_view
 
 from netbox_archiflow import drawio_webapp, filtersets, tables
 from netbox_archiflow.models import DiagramVersion
+from netbox_archiflow.object_actions import RestoreVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import ServiceError
+from netbox_archiflow.ui import panels
+
+from ..actions import ActionPermissionsMixin
 
 
 @register_model_view(DiagramVersion, 'list', path='', detail=False)
@@ -18,11 +27,31 @@ class DiagramVersionListView(generic.ObjectListView):
 
 
 @register_model_view(DiagramVersion)
-class DiagramVersionView(generic.ObjectView):
+class DiagramVersionView(ActionPermissionsMixin, generic.ObjectView):
     queryset = DiagramVersion.objects.select_related('diagram', 'author').defer_large(
         keep=('xml',), related=('diagram',)
     )
-    actions = ()
+    template_name = 'netbox_archiflow/object.html'
+    actions = (RestoreVersion,)
+    layout = layout.Layout(
+        layout.Row(
+            layout.Column(
+                panels.DiagramVersionPanel(title=_('Version')),
+                TemplatePanel('netbox_archiflow/panels/version_changes.html'),
+                width=4,
+            ),
+            layout.Column(TemplatePanel('netbox_archiflow/panels/version_preview.html', title=_('Preview')), width=8),
+        ),
+        breadcrumbs=[
+            Breadcrumb(label=_('Diagrams'), url=lambda version: reverse('plugins:netbox_archiflow:diagram_list')),
+            Breadcrumb('diagram'),
+            Breadcrumb(
+                label=_('Versions'),
+                url=lambda version: reverse('plugins:netbox_archiflow:diagram_versions', args=[version.diagram_id]),
+            ),
+        ],
+        root_breadcrumb=False,
+    )
 
     def get(self, request, **kwargs):
         response = super().get(request, **kwargs)
@@ -41,5 +70,4 @@ class DiagramVersionView(generic.ObjectView):
             'diff': diff,
             'viewer_url': drawio_webapp.viewer_url(),
             'viewer_sandbox': drawio_webapp.SANDBOX,
-            'can_restore': request.user.has_perm('netbox_archiflow.change_diagram', obj=instance.diagram),
         }
