@@ -6,13 +6,11 @@ from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 
-ONE = samples.mxfile(samples.cell('a', 'alpha'))
-TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
+from .base import ONE, TWO, PluginAPITestMixin
 
 
-class DiagramAPITestCase(APIViewTestCases.APIViewTestCase):
+class DiagramAPITestCase(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
     model = Diagram
-    view_namespace = 'plugins-api:netbox_archiflow'
     brief_fields = ['description', 'display', 'id', 'name', 'status', 'url', 'version']
     graphql_base_name = 'netbox_archiflow_diagram'
     bulk_update_data = {'description': 'bulk'}
@@ -28,9 +26,8 @@ class DiagramAPITestCase(APIViewTestCases.APIViewTestCase):
         ]
 
 
-class DiagramTemplateAPITestCase(APIViewTestCases.APIViewTestCase):
+class DiagramTemplateAPITestCase(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
     model = DiagramTemplate
-    view_namespace = 'plugins-api:netbox_archiflow'
     brief_fields = ['category', 'description', 'display', 'id', 'name', 'slug', 'url']
     graphql_base_name = 'netbox_archiflow_diagram_template'
     bulk_update_data = {'category': 'bulk'}
@@ -47,12 +44,12 @@ class DiagramTemplateAPITestCase(APIViewTestCases.APIViewTestCase):
 
 
 class DiagramVersionAPITestCase(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.GraphQLTestCase,
 ):
     model = DiagramVersion
-    view_namespace = 'plugins-api:netbox_archiflow'
     brief_fields = ['display', 'id', 'kind', 'url', 'version_number']
     graphql_base_name = 'netbox_archiflow_diagram_version'
 

@@ -15,14 +15,14 @@ from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
-NS = 'plugins-api:netbox_archiflow'
-API = f'{NS}-api'
+from .base import API_NAMESPACE, PluginAPITestMixin
+
+API = f'{API_NAMESPACE}-api'
 USAGE_FIELDS = 'total allocated reserved available utilization'
 
 
-class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
+class IPPoolAPITest(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
     model = IPPool
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_ippool'
     type_class = IPPoolType
     user_permissions = ('ipam.view_prefix',)
@@ -157,6 +157,7 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
 
 
 class IPAllocationAPITest(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.UpdateObjectViewTestCase,
@@ -164,7 +165,6 @@ class IPAllocationAPITest(
     APIViewTestCases.GraphQLTestCase,
 ):
     model = IPAllocation
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_ipallocation'
     type_class = IPAllocationType
     user_permissions = ('netbox_archiflow.view_ippool',)
@@ -180,13 +180,13 @@ class IPAllocationAPITest(
 
 
 class AlertAPITest(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.DeleteObjectViewTestCase,
     APIViewTestCases.GraphQLTestCase,
 ):
     model = Alert
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_alert'
     type_class = AlertType
     brief_fields = ['alert_type', 'display', 'id', 'is_open', 'severity', 'url']

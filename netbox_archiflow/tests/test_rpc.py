@@ -20,6 +20,13 @@ RPC_URL = '/api/plugins/archiflow/rpc/'
 
 
 class RPCTestCase(APITestCase):
+    def grant(self, *names, constraints=None):
+        """NetBox's add_permissions(), with object constraints on the permissions it creates."""
+        for name in names:
+            self.add_permissions(name)
+        if constraints:
+            ObjectPermission.objects.filter(name__in=names).update(constraints=constraints)
+
     def rpc(self, payload, header=None, raw=None):
         body = raw if raw is not None else json.dumps(payload)
         return self.client.post(RPC_URL, body, content_type='application/json', **(header or self.header))
@@ -211,12 +218,6 @@ class PoolToolsTest(RPCTestCase):
         super().setUp()
         self.pool = IPPool.objects.create(name='rpc', prefix=Prefix.objects.create(prefix='10.80.0.0/30'))
         self.hidden = IPPool.objects.create(name='hidden', prefix=Prefix.objects.create(prefix='10.81.0.0/30'))
-
-    def grant(self, *names, constraints=None):
-        for name in names:
-            self.add_permissions(name)
-        if constraints:
-            ObjectPermission.objects.filter(name__in=names).update(constraints=constraints)
 
     def test_get_ip_pools_respects_object_permissions(self):
         self.grant('netbox_archiflow.view_ippool', constraints={'name': 'rpc'})

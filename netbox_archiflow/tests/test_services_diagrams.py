@@ -10,6 +10,8 @@ from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
 
+from .base import ONE, TWO
+
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE mxfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
     '<mxfile><diagram id="a" name="&xxe;"/></mxfile>'
@@ -20,8 +22,6 @@ BILLION_LAUGHS = (
     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
     '<mxGraphModel><root><mxCell id="0" value="&lol3;"/></root></mxGraphModel>'
 )
-ONE = samples.mxfile(samples.cell('a', 'alpha'))
-TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
 THREE = samples.mxfile(samples.cell('a', 'alpha', x=400), samples.cell('c', 'gamma'))
 
 

@@ -9,16 +9,13 @@ from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate
 from netbox_archiflow.services import diagrams as service
 
-ONE = samples.mxfile(samples.cell('a', 'alpha'))
-TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
+from .base import ONE, TWO, PluginViewTestMixin
+
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x()</script><rect width="2" height="2"/></svg>'
 
 
-class DiagramViewTestCase(ViewTestCases.PrimaryObjectViewTestCase):
+class DiagramViewTestCase(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCase):
     model = Diagram
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:diagram_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -37,11 +34,8 @@ class DiagramViewTestCase(ViewTestCases.PrimaryObjectViewTestCase):
         cls.bulk_edit_data = {'status': 'archived', 'description': 'bulk'}
 
 
-class DiagramTemplateViewTestCase(ViewTestCases.OrganizationalObjectViewTestCase):
+class DiagramTemplateViewTestCase(PluginViewTestMixin, ViewTestCases.OrganizationalObjectViewTestCase):
     model = DiagramTemplate
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:diagramtemplate_{}'
 
     @classmethod
     def setUpTestData(cls):

@@ -7,12 +7,11 @@ from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
+from .base import PluginViewTestMixin
 
-class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+
+class IPPoolViewTest(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCase):
     model = IPPool
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:ippool_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -106,6 +105,7 @@ class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
 
 
 class IPAllocationViewTest(
+    PluginViewTestMixin,
     ViewTestCases.GetObjectViewTestCase,
     ViewTestCases.GetObjectChangelogViewTestCase,
     ViewTestCases.EditObjectViewTestCase,
@@ -117,9 +117,6 @@ class IPAllocationViewTest(
     model = IPAllocation
     form_data = {'device_name': 'renamed', 'device_type': 'server', 'mac_address': '', 'notes': 'n'}
     bulk_edit_data = {'notes': 'bulk'}
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:ipallocation_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -141,6 +138,7 @@ class IPAllocationViewTest(
 
 
 class AlertViewTest(
+    PluginViewTestMixin,
     ViewTestCases.GetObjectViewTestCase,
     ViewTestCases.GetObjectChangelogViewTestCase,
     ViewTestCases.DeleteObjectViewTestCase,
@@ -148,9 +146,6 @@ class AlertViewTest(
     ViewTestCases.BulkDeleteObjectsViewTestCase,
 ):
     model = Alert
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:alert_{}'
 
     @classmethod
     def setUpTestData(cls):

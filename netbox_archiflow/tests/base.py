@@ -1,0 +1,45 @@
+"""Plumbing the test modules share: the plugin's URL namespaces, object permissions and sample diagrams.
+
+NetBox's test case classes assume an app's URLs are named ``<app>:<model>_<action>`` and
+``<app>-api:<model>-list``; a plugin's live under ``plugins:`` and ``plugins-api:``.
+"""
+
+from core.models import ObjectType
+from users.models import ObjectPermission
+
+from netbox_archiflow import diagram_samples as samples
+
+API_NAMESPACE = 'plugins-api:netbox_archiflow'
+
+ONE = samples.mxfile(samples.cell('a', 'alpha'))
+TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
+
+
+class PluginViewTestMixin:
+    """For NetBox's ``ViewTestCases``: put it first among the bases."""
+
+    def _get_base_url(self):
+        return f'plugins:{self.model._meta.app_label}:{self.model._meta.model_name}_{{}}'
+
+
+class PluginAPITestMixin:
+    """For NetBox's ``APIViewTestCases``: put it first among the bases."""
+
+    view_namespace = API_NAMESPACE
+
+
+def grant(user, model, actions=('view',), constraints=None):
+    """Give ``user`` an object permission on ``model`` (a class or ``'app_label.model'``), with constraints.
+
+    NetBox's ``add_permissions()`` takes no constraints and only Django permission names.
+    """
+    if isinstance(model, str):
+        object_type = ObjectType.objects.get_by_natural_key(*model.split('.'))
+    else:
+        object_type = ObjectType.objects.get_for_model(model)
+    permission = ObjectPermission.objects.create(
+        name=f'{object_type.model} {"-".join(actions)}', actions=list(actions), constraints=constraints
+    )
+    permission.users.add(user)
+    permission.object_types.add(object_type)
+    return permission
