@@ -5,9 +5,11 @@ NetBox's test case classes assume an app's URLs are named ``<app>:<model>_<actio
 """
 
 from core.models import ObjectType
+from ipam.models import VRF, Prefix
 from users.models import ObjectPermission
 
 from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.models import DiagramTemplate, IPPool
 
 API_NAMESPACE = 'plugins-api:netbox_archiflow'
 
@@ -26,6 +28,25 @@ class PluginAPITestMixin:
     """For NetBox's ``APIViewTestCases``: put it first among the bases."""
 
     view_namespace = API_NAMESPACE
+
+
+def make_pools(vrf_name, octet, prefix_count):
+    """Pools ``Pool 0``-``Pool 2`` on the /24s ``10.<octet>.<n>.0`` of a new VRF, gateway ``.1``.
+
+    Returns the VRF and all ``prefix_count`` prefixes: those after the third are free for new pools.
+    """
+    vrf = VRF.objects.create(name=vrf_name)
+    prefixes = [Prefix.objects.create(prefix=f'10.{octet}.{n}.0/24', vrf=vrf) for n in range(prefix_count)]
+    for n in range(3):
+        IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.{octet}.{n}.1')
+    return vrf, prefixes
+
+
+def make_template(name='Site', slug='site'):
+    """The sample template, with its ``site`` and ``rack`` variables."""
+    return DiagramTemplate.objects.create(
+        name=name, slug=slug, xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
+    )
 
 
 def grant(user, model, actions=('view',), constraints=None):

@@ -6,7 +6,7 @@ from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 
-from .base import ONE, TWO, PluginAPITestMixin
+from .base import ONE, TWO, PluginAPITestMixin, make_template
 
 
 class DiagramAPITestCase(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
@@ -151,9 +151,7 @@ class DiagramRestAPIContractTest(TestCase):
         self.assertNotIn('xml', versions['results'][0])
 
     def test_instantiate_template(self):
-        template = DiagramTemplate.objects.create(
-            name='Site', slug='site', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
-        )
+        template = make_template()
         url = reverse('plugins-api:netbox_archiflow-api:diagramtemplate-instantiate', args=[template.pk])
         bad = self.client.post(url, {'name': 'X', 'variables': {'nope': 1}}, content_type='application/json')
         self.assertEqual((bad.status_code, bad.json()['names']), (400, ['nope']))

@@ -15,7 +15,7 @@ from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
-from .base import API_NAMESPACE, PluginAPITestMixin
+from .base import API_NAMESPACE, PluginAPITestMixin, make_pools
 
 API = f'{API_NAMESPACE}-api'
 USAGE_FIELDS = 'total allocated reserved available utilization'
@@ -32,10 +32,7 @@ class IPPoolAPITest(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        vrf = VRF.objects.create(name='api-vrf')
-        prefixes = [Prefix.objects.create(prefix=f'10.50.{n}.0/24', vrf=vrf) for n in range(6)]
-        for n in range(3):
-            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.50.{n}.1')
+        vrf, prefixes = make_pools('api-vrf', 50, 6)
         cls.create_data = [
             {'name': 'New 3', 'prefix': prefixes[3].pk, 'gateway': '10.50.3.1', 'dns_servers': ['10.0.0.53']},
             {'name': 'New 4', 'prefix': prefixes[4].pk, 'pool_type': 'dhcp'},

@@ -17,6 +17,8 @@ from netbox_archiflow.rpc import registry
 from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
 
 RPC_URL = '/api/plugins/archiflow/rpc/'
+# What save-device needs to see to resolve a device's site, type, role and vendor.
+DEVICE_LOOKUPS = ('dcim.view_site', 'dcim.view_devicetype', 'dcim.view_devicerole', 'dcim.view_manufacturer')
 
 
 class RPCTestCase(APITestCase):
@@ -334,10 +336,7 @@ class DeviceToolsTest(RPCTestCase):
         self.add_permissions(
             'dcim.add_device',
             'dcim.change_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
         )
         arguments = {
             'assetId': 'device-123',
@@ -376,10 +375,7 @@ class DeviceToolsTest(RPCTestCase):
     def test_save_device_errors_change_nothing(self):
         self.add_permissions(
             'dcim.add_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
         )
         base = {
             'assetId': 'new-1',
@@ -410,10 +406,7 @@ class DeviceToolsTest(RPCTestCase):
     def test_save_device_creates_vendor_model_role_when_allowed(self):
         self.add_permissions(
             'dcim.add_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
             'dcim.add_manufacturer',
             'dcim.add_devicetype',
             'dcim.add_devicerole',

@@ -5,12 +5,12 @@ from utilities.testing import TestCase
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.drawio.diff import drawn_cells
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
 
-from .base import ONE, TWO
+from .base import ONE, TWO, make_template
 
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE mxfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
@@ -217,9 +217,7 @@ class PreviewTest(TestCase):
 class TemplateTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.template = DiagramTemplate.objects.create(
-            name='Site', slug='site', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
-        )
+        cls.template = make_template()
 
     def test_instantiate_substitutes_escaped_values(self):
         diagram = service.instantiate_template(

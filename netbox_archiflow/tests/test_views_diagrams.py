@@ -9,7 +9,7 @@ from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramTemplate
 from netbox_archiflow.services import diagrams as service
 
-from .base import ONE, TWO, PluginViewTestMixin
+from .base import ONE, TWO, PluginViewTestMixin, make_template
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x()</script><rect width="2" height="2"/></svg>'
 
@@ -132,9 +132,7 @@ class EditorEndpointTest(TestCase):
 class FromTemplateAndImportTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.template = DiagramTemplate.objects.create(
-            name='Site', slug='site', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
-        )
+        cls.template = make_template()
 
     def test_new_diagram_from_template_form(self):
         url = reverse('plugins:netbox_archiflow:diagram_from_template')

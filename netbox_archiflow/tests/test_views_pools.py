@@ -7,7 +7,7 @@ from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
-from .base import PluginViewTestMixin
+from .base import PluginViewTestMixin, make_pools
 
 
 class IPPoolViewTest(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCase):
@@ -15,10 +15,7 @@ class IPPoolViewTest(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCas
 
     @classmethod
     def setUpTestData(cls):
-        vrf = VRF.objects.create(name='views')
-        prefixes = [Prefix.objects.create(prefix=f'10.110.{n}.0/24', vrf=vrf) for n in range(5)]
-        for n in range(3):
-            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.110.{n}.1')
+        _vrf, prefixes = make_pools('views', 110, 5)
         cls.form_data = {
             'name': 'New pool',
             'prefix': prefixes[3].pk,
