@@ -5,6 +5,7 @@ NetBox's test case classes assume an app's URLs are named ``<app>:<model>_<actio
 """
 
 from core.models import ObjectType
+from django.test import SimpleTestCase
 from ipam.models import VRF, Prefix
 from users.models import ObjectPermission
 
@@ -28,6 +29,17 @@ class PluginAPITestMixin:
     """For NetBox's ``APIViewTestCases``: put it first among the bases."""
 
     view_namespace = API_NAMESPACE
+
+
+class CommittedTestCase(SimpleTestCase):
+    """For tests whose rows other connections (threads, a live server) must see.
+
+    Django's TestCase keeps a test's rows in a transaction no other connection sees, and its
+    TransactionTestCase empties every table afterwards. Here nothing is wrapped or flushed: a test commits
+    what it creates and deletes it again. It runs the same under pytest and under NetBox's ``netbox test``.
+    """
+
+    databases = {'default'}
 
 
 def make_pools(vrf_name, octet, prefix_count):
