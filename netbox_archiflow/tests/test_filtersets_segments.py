@@ -1,4 +1,5 @@
-from utilities.testing import TestCase
+from dcim.models import SiteGroup
+from utilities.testing import ChangeLoggedFilterSetTestMixin, TestCase
 
 from netbox_archiflow.filtersets import SegmentFilterSet
 from netbox_archiflow.models import Segment
@@ -7,7 +8,7 @@ from netbox_archiflow.services import segments as service
 from .segment_fixtures import make_pool, make_segments
 
 
-class SegmentFilterSetTest(TestCase):
+class SegmentFilterSetTest(ChangeLoggedFilterSetTestMixin, TestCase):
     queryset = Segment.objects.all()
     filterset = SegmentFilterSet
 
@@ -44,3 +45,10 @@ class SegmentFilterSetTest(TestCase):
         self.assertEqual(self.count(q='10.84.7.0/24'), 1)
         self.assertEqual(self.count(q='cluster-x'), 2)
         self.assertEqual(self.count(prefix='10.83.0.0/24'), 1)
+
+    def test_a_site_group_stands_for_the_groups_below_it(self):
+        parent = SiteGroup.objects.create(name='Parent', slug='parent')
+        self.site_group.parent = parent
+        self.site_group.save()
+        self.assertEqual(self.count(site_group_id=[parent.pk]), 3)
+        self.assertEqual(self.count(site_group=[parent.slug]), 3)
