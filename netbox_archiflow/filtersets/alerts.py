@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from netbox.filtersets import NetBoxModelFilterSet
+from users.models import User
 from utilities.filters import ContentTypeFilter
 from utilities.filtersets import register_filterset
 
@@ -26,8 +27,10 @@ class AlertFilterSet(NetBoxModelFilterSet):
     status = django_filters.ChoiceFilter(
         choices=(('open', _('Open')), ('resolved', _('Resolved'))), method='filter_status', label=_('Status')
     )
-    acknowledged_by_id = django_filters.NumberFilter()
-    resolved_by_id = django_filters.NumberFilter()
+    acknowledged_by_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=User.objects.all(), label=_('Acknowledged by (ID)')
+    )
+    resolved_by_id = django_filters.ModelMultipleChoiceFilter(queryset=User.objects.all(), label=_('Resolved by (ID)'))
 
     class Meta:
         model = Alert

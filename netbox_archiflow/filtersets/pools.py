@@ -3,8 +3,9 @@ import netaddr
 from dcim.models import Device, Interface
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from ipam.models import VLAN, VRF, Prefix
+from ipam.models import VLAN, VRF, IPAddress, Prefix
 from netbox.filtersets import NetBoxModelFilterSet, PrimaryModelFilterSet
+from users.models import User
 from utilities.filters import MultiValueCharFilter
 from utilities.filtersets import register_filterset
 
@@ -67,7 +68,9 @@ class IPAllocationFilterSet(NetBoxModelFilterSet):
     pool = django_filters.ModelMultipleChoiceFilter(
         field_name='pool__name', to_field_name='name', queryset=IPPool.objects.all(), label=_('Pool (name)')
     )
-    ip_address_id = django_filters.NumberFilter(label=_('IP address (ID)'))
+    ip_address_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=IPAddress.objects.all(), label=_('IP address (ID)')
+    )
     asset_id = MultiValueCharFilter(label=_('Asset ID'))
     address = MultiValueCharFilter(method='filter_address', label=_('Address'))
     device_id = django_filters.ModelMultipleChoiceFilter(queryset=Device.objects.all(), label=_('Device (ID)'))
@@ -78,8 +81,10 @@ class IPAllocationFilterSet(NetBoxModelFilterSet):
     device_name = MultiValueCharFilter(lookup_expr='iexact')
     device_type = MultiValueCharFilter(lookup_expr='iexact')
     mac_address = MultiValueCharFilter(lookup_expr='iexact')
-    allocated_by_id = django_filters.NumberFilter()
-    released_by_id = django_filters.NumberFilter()
+    allocated_by_id = django_filters.ModelMultipleChoiceFilter(
+        queryset=User.objects.all(), label=_('Allocated by (ID)')
+    )
+    released_by_id = django_filters.ModelMultipleChoiceFilter(queryset=User.objects.all(), label=_('Released by (ID)'))
 
     class Meta:
         model = IPAllocation

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from ipam.models import VLAN, VRF, Prefix
 from netbox.filtersets import PrimaryModelFilterSet
+from utilities.filters import TreeNodeMultipleChoiceFilter
 from utilities.filtersets import register_filterset
 from virtualization.models import Cluster
 
@@ -19,13 +20,17 @@ __all__ = ('SegmentFilterSet',)
 
 @register_filterset
 class SegmentFilterSet(PrimaryModelFilterSet):
-    site_group_id = django_filters.ModelMultipleChoiceFilter(
+    # As NetBox's own site group filters: a group stands for itself and the groups below it.
+    site_group_id = TreeNodeMultipleChoiceFilter(
         queryset=SiteGroup.objects.all(),
+        field_name='site_group',
+        lookup_expr='in',
         label=_('Site group (ID)'),
     )
-    site_group = django_filters.ModelMultipleChoiceFilter(
-        field_name='site_group__slug',
+    site_group = TreeNodeMultipleChoiceFilter(
         queryset=SiteGroup.objects.all(),
+        field_name='site_group',
+        lookup_expr='in',
         to_field_name='slug',
         label=_('Site group (slug)'),
     )

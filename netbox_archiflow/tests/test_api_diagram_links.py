@@ -1,17 +1,17 @@
 """REST and GraphQL for the link index: read-only, filtered, restricted to what the user may view."""
 
-from core.models import ObjectType
 from dcim.models import Device, Interface, Site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from ipam.models import Prefix
-from users.models import ObjectPermission
 from utilities.testing import APITestCase, APIViewTestCases, create_test_device
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram, DiagramLink
 from netbox_archiflow.services import diagrams as service
+
+from .base import PluginAPITestMixin, grant
 
 LIST = 'plugins-api:netbox_archiflow-api:diagramlink-list'
 
@@ -35,12 +35,12 @@ def make_links(cls):
 
 
 class DiagramLinkAPITestCase(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.GraphQLTestCase,
 ):
     model = DiagramLink
-    view_namespace = 'plugins-api:netbox_archiflow'
     brief_fields = ['cell_id', 'display', 'id', 'label', 'object_id', 'object_type', 'url']
     graphql_base_name = 'netbox_archiflow_diagram_link'
 
@@ -64,10 +64,7 @@ class DiagramLinkRulesTest(APITestCase):
         return response.json()['results']
 
     def grant(self, model, constraints=None):
-        permission = ObjectPermission.objects.create(name=f'view {model}', actions=['view'], constraints=constraints)
-        permission.users.add(self.user)
-        app_label, name = model.split('.')
-        permission.object_types.add(ObjectType.objects.get_by_natural_key(app_label, name))
+        grant(self.user, model, constraints=constraints)
 
     def test_links_follow_diagram_and_object_permissions(self):
         self.grant('netbox_archiflow.diagramlink')

@@ -15,14 +15,14 @@ from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
-NS = 'plugins-api:netbox_archiflow'
-API = f'{NS}-api'
+from .base import API_NAMESPACE, PluginAPITestMixin, make_pools
+
+API = f'{API_NAMESPACE}-api'
 USAGE_FIELDS = 'total allocated reserved available utilization'
 
 
-class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
+class IPPoolAPITest(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
     model = IPPool
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_ippool'
     type_class = IPPoolType
     user_permissions = ('ipam.view_prefix',)
@@ -32,10 +32,7 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
 
     @classmethod
     def setUpTestData(cls):
-        vrf = VRF.objects.create(name='api-vrf')
-        prefixes = [Prefix.objects.create(prefix=f'10.50.{n}.0/24', vrf=vrf) for n in range(6)]
-        for n in range(3):
-            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.50.{n}.1')
+        vrf, prefixes = make_pools('api-vrf', 50, 6)
         cls.create_data = [
             {'name': 'New 3', 'prefix': prefixes[3].pk, 'gateway': '10.50.3.1', 'dns_servers': ['10.0.0.53']},
             {'name': 'New 4', 'prefix': prefixes[4].pk, 'pool_type': 'dhcp'},
@@ -157,6 +154,7 @@ class IPPoolAPITest(APIViewTestCases.APIViewTestCase):
 
 
 class IPAllocationAPITest(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.UpdateObjectViewTestCase,
@@ -164,7 +162,6 @@ class IPAllocationAPITest(
     APIViewTestCases.GraphQLTestCase,
 ):
     model = IPAllocation
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_ipallocation'
     type_class = IPAllocationType
     user_permissions = ('netbox_archiflow.view_ippool',)
@@ -180,13 +177,13 @@ class IPAllocationAPITest(
 
 
 class AlertAPITest(
+    PluginAPITestMixin,
     APIViewTestCases.GetObjectViewTestCase,
     APIViewTestCases.ListObjectsViewTestCase,
     APIViewTestCases.DeleteObjectViewTestCase,
     APIViewTestCases.GraphQLTestCase,
 ):
     model = Alert
-    view_namespace = NS
     graphql_base_name = 'netbox_archiflow_alert'
     type_class = AlertType
     brief_fields = ['alert_type', 'display', 'id', 'is_open', 'severity', 'url']

@@ -9,12 +9,12 @@ from utilities.testing import APITestCase, APIViewTestCases
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 
+from .base import PluginAPITestMixin, grant
 from .segment_fixtures import make_pool, make_segments
 
 
-class SegmentAPITest(APIViewTestCases.APIViewTestCase):
+class SegmentAPITest(PluginAPITestMixin, APIViewTestCases.APIViewTestCase):
     model = Segment
-    view_namespace = 'plugins-api:netbox_archiflow'
     graphql_base_name = 'netbox_archiflow_segment'
     brief_fields = ['cluster', 'description', 'display', 'id', 'prefix', 'status', 'url', 'vlan']
     validation_excluded_fields = ['prefix', 'prefix_length', 'vlan_id', 'vlan_name']
@@ -43,11 +43,7 @@ class SegmentActionAPITest(APITestCase):
         cls.other_segments = make_segments(cls.other_group, cls.other_vrf, 1)
 
     def grant(self, *actions, constraints=None):
-        permission = ObjectPermission.objects.create(
-            name=f'p-{"-".join(actions)}', actions=list(actions), constraints=constraints
-        )
-        permission.users.add(self.user)
-        permission.object_types.add(ObjectType.objects.get_for_model(Segment))
+        grant(self.user, Segment, actions, constraints)
 
     def allocate(self, **data):
         body = {'site_group': self.site_group.pk, 'vrf': self.vrf.pk, 'cluster': 'k8s-a', **data}

@@ -3,20 +3,23 @@
 import threading
 import uuid
 
-import pytest
 from django.db import connection
+from django.test import tag
 
 from netbox_archiflow import diagram_samples as samples
+from netbox_archiflow.models import Diagram, DiagramVersion
+from netbox_archiflow.services.diagrams import Conflict, create_diagram, save_diagram
+
+from .base import CommittedTestCase
 
 THREADS = 8
 
 
-@pytest.mark.concurrency
-def test_parallel_saves_from_one_base_version(django_db_blocker):
-    from netbox_archiflow.models import Diagram, DiagramVersion
-    from netbox_archiflow.services.diagrams import Conflict, create_diagram, save_diagram
+@tag('concurrency')
+class ParallelDiagramSaveTest(CommittedTestCase):
+    """Saves of one diagram from real parallel clients."""
 
-    with django_db_blocker.unblock():
+    def test_parallel_saves_from_one_base_version(self):
         diagram = create_diagram(f'concurrency-{uuid.uuid4().hex[:8]}', samples.mxfile(samples.cell('a', 'base')))
         barrier = threading.Barrier(THREADS)
         results = []

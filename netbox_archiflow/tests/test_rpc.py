@@ -17,9 +17,18 @@ from netbox_archiflow.rpc import registry
 from netbox_archiflow.rpc.registry import Tool, ToolArgumentError, all_tools, get_tool, tool
 
 RPC_URL = '/api/plugins/archiflow/rpc/'
+# What save-device needs to see to resolve a device's site, type, role and vendor.
+DEVICE_LOOKUPS = ('dcim.view_site', 'dcim.view_devicetype', 'dcim.view_devicerole', 'dcim.view_manufacturer')
 
 
 class RPCTestCase(APITestCase):
+    def grant(self, *names, constraints=None):
+        """NetBox's add_permissions(), with object constraints on the permissions it creates."""
+        for name in names:
+            self.add_permissions(name)
+        if constraints:
+            ObjectPermission.objects.filter(name__in=names).update(constraints=constraints)
+
     def rpc(self, payload, header=None, raw=None):
         body = raw if raw is not None else json.dumps(payload)
         return self.client.post(RPC_URL, body, content_type='application/json', **(header or self.header))
@@ -212,12 +221,6 @@ class PoolToolsTest(RPCTestCase):
         self.pool = IPPool.objects.create(name='rpc', prefix=Prefix.objects.create(prefix='10.80.0.0/30'))
         self.hidden = IPPool.objects.create(name='hidden', prefix=Prefix.objects.create(prefix='10.81.0.0/30'))
 
-    def grant(self, *names, constraints=None):
-        for name in names:
-            self.add_permissions(name)
-        if constraints:
-            ObjectPermission.objects.filter(name__in=names).update(constraints=constraints)
-
     def test_get_ip_pools_respects_object_permissions(self):
         self.grant('netbox_archiflow.view_ippool', constraints={'name': 'rpc'})
         pools = self.result('get-ip-pools', {})['structuredContent']['pools']
@@ -333,10 +336,7 @@ class DeviceToolsTest(RPCTestCase):
         self.add_permissions(
             'dcim.add_device',
             'dcim.change_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
         )
         arguments = {
             'assetId': 'device-123',
@@ -375,10 +375,7 @@ class DeviceToolsTest(RPCTestCase):
     def test_save_device_errors_change_nothing(self):
         self.add_permissions(
             'dcim.add_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
         )
         base = {
             'assetId': 'new-1',
@@ -409,10 +406,7 @@ class DeviceToolsTest(RPCTestCase):
     def test_save_device_creates_vendor_model_role_when_allowed(self):
         self.add_permissions(
             'dcim.add_device',
-            'dcim.view_site',
-            'dcim.view_devicetype',
-            'dcim.view_devicerole',
-            'dcim.view_manufacturer',
+            *DEVICE_LOOKUPS,
             'dcim.add_manufacturer',
             'dcim.add_devicetype',
             'dcim.add_devicerole',

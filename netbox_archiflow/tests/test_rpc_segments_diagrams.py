@@ -2,7 +2,6 @@
 
 from core.models import ObjectChange
 from django.contrib.contenttypes.models import ContentType
-from users.models import ObjectPermission
 
 from netbox_archiflow.diagram_samples import TEMPLATE_VARIABLES, TEMPLATE_XML, cell, mxfile
 from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion, Segment
@@ -12,15 +11,7 @@ from .segment_fixtures import make_pool, make_segments
 from .test_rpc import RPCTestCase
 
 
-class RPCGrantMixin:
-    def grant(self, *names, constraints=None):
-        for name in names:
-            self.add_permissions(name)
-        if constraints:
-            ObjectPermission.objects.filter(name__in=names).update(constraints=constraints)
-
-
-class SegmentToolsTest(RPCGrantMixin, RPCTestCase):
+class SegmentToolsTest(RPCTestCase):
     def setUp(self):
         super().setUp()
         self.site_group, self.vrf = make_pool('rpc', '10.60.0.0/22')
@@ -81,7 +72,7 @@ class SegmentToolsTest(RPCGrantMixin, RPCTestCase):
         self.assertEqual(missing['structuredContent']['field'], 'vrf')
 
 
-class DiagramToolsTest(RPCGrantMixin, RPCTestCase):
+class DiagramToolsTest(RPCTestCase):
     XML = mxfile(cell('a', 'core-sw-01'))
 
     def setUp(self):

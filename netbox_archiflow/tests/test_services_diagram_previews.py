@@ -10,9 +10,10 @@ from utilities.testing import TestCase
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow import drawio_webapp
 from netbox_archiflow.demo import diagrams as demo_diagrams
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 
+from .base import make_template
 from .test_rpc import RPCTestCase
 
 ONE = samples.mxfile(samples.cell('a', 'alpha'))
@@ -58,9 +59,7 @@ class ServicePreviewTest(TestCase):
         assert_preview_shows(self, diagram, 'exported by Draw.io')
 
     def test_template_and_demo_diagrams_have_previews(self):
-        template = DiagramTemplate.objects.create(
-            name='T', slug='t', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
-        )
+        template = make_template('T', 't')
         diagram = service.instantiate_template(template, 'From T', {'site': 'ams9'})
         assert_preview_shows(self, diagram, 'ams9-core-01', '100G')
         demo_diagrams.load()

@@ -5,10 +5,12 @@ from utilities.testing import TestCase
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.drawio.diff import drawn_cells
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 from netbox_archiflow.tests.test_drawio import DRAWIO_SAVES
+
+from .base import ONE, TWO, make_template
 
 XXE = (
     '<?xml version="1.0"?><!DOCTYPE mxfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
@@ -20,8 +22,6 @@ BILLION_LAUGHS = (
     '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
     '<mxGraphModel><root><mxCell id="0" value="&lol3;"/></root></mxGraphModel>'
 )
-ONE = samples.mxfile(samples.cell('a', 'alpha'))
-TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
 THREE = samples.mxfile(samples.cell('a', 'alpha', x=400), samples.cell('c', 'gamma'))
 
 
@@ -217,9 +217,7 @@ class PreviewTest(TestCase):
 class TemplateTest(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.template = DiagramTemplate.objects.create(
-            name='Site', slug='site', xml=samples.TEMPLATE_XML, variables=samples.TEMPLATE_VARIABLES
-        )
+        cls.template = make_template()
 
     def test_instantiate_substitutes_escaped_values(self):
         diagram = service.instantiate_template(

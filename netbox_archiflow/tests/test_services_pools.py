@@ -6,13 +6,15 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from ipam.models import VRF, IPAddress, IPRange, Prefix
-from users.models import ObjectPermission, User
+from users.models import User
 from utilities.testing import TestCase
 
 from netbox_archiflow.management.changelog import change_logged
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as service
 from netbox_archiflow.services.errors import Conflict, NotFound, PermissionDenied, ServiceError
+
+from .base import grant
 
 
 def make_pool(cidr, name=None, vrf=None, **kwargs):
@@ -256,11 +258,7 @@ class ChangeLogAndPermissionTest(TestCase):
         pool = make_pool('10.6.0.0/29')
         with self.assertRaises(PermissionDenied):
             service.allocate_ip(pool, 'a', user=user)
-        permission = ObjectPermission.objects.create(
-            name='allocate only asset ok', actions=['add', 'view'], constraints={'asset_id': 'ok'}
-        )
-        permission.object_types.add(ContentType.objects.get_for_model(IPAllocation))
-        permission.users.add(user)
+        grant(user, IPAllocation, ['add', 'view'], {'asset_id': 'ok'})
         user = User.objects.get(pk=user.pk)
         with self.assertRaises(PermissionDenied):
             service.allocate_ip(pool, 'not-ok', user=user)

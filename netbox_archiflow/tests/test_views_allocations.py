@@ -15,6 +15,8 @@ from utilities.testing import TestCase, create_test_device
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
 
+from .base import grant
+
 ADD_URL = reverse('plugins:netbox_archiflow:ipallocation_add')
 IMPORT_URL = reverse('plugins:netbox_archiflow:ipallocation_bulk_import')
 
@@ -89,11 +91,7 @@ class IPAllocationAddViewTest(AllocationFormTestCase):
 
     def test_pool_the_user_cannot_see_is_refused(self):
         self.remove_permissions('netbox_archiflow.view_ippool')
-        permission = ObjectPermission.objects.create(
-            name='ui pools only', actions=['view'], constraints={'name__in': ['ui', 'small']}
-        )
-        permission.users.add(self.user)
-        permission.object_types.add(ContentType.objects.get_for_model(IPPool))
+        grant(self.user, IPPool, ['view'], {'name__in': ['ui', 'small']})
         before = self.state()
         response = self.add(pool=self.hidden.pk, asset_id='a')
         self.assertHttpStatus(response, 200)
@@ -103,11 +101,7 @@ class IPAllocationAddViewTest(AllocationFormTestCase):
 
     def test_object_constraints_of_the_add_permission_apply(self):
         self.remove_permissions('netbox_archiflow.add_ipallocation')
-        permission = ObjectPermission.objects.create(
-            name='small pool only', actions=['add'], constraints={'pool__name': 'small'}
-        )
-        permission.users.add(self.user)
-        permission.object_types.add(ContentType.objects.get_for_model(IPAllocation))
+        grant(self.user, IPAllocation, ['add'], {'pool__name': 'small'})
         before = self.state()
         response = self.add(asset_id='a')
         self.assertHttpStatus(response, 200)

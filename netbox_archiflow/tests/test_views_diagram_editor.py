@@ -7,12 +7,10 @@ from django.urls import reverse
 from utilities.testing import TestCase
 
 from netbox_archiflow import checks, drawio_webapp
-from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram
 from netbox_archiflow.services import diagrams as service
 
-ONE = samples.mxfile(samples.cell('a', 'alpha'))
-TWO = samples.mxfile(samples.cell('a', 'alpha'), samples.cell('b', 'beta'))
+from .base import ONE, TWO
 
 
 class EditorUrlTest(TestCase):

@@ -1,10 +1,8 @@
 """The Diagrams tab on linked objects and the Links tab of a diagram: permissions, highlighting, bounded queries."""
 
-from core.models import ObjectType
 from dcim.models import Site
 from django.apps import apps
 from django.urls import reverse
-from users.models import ObjectPermission
 from utilities.testing import TestCase, create_test_device
 from utilities.testing.query_counts import assert_expected_query_count
 from utilities.views import get_viewname
@@ -14,6 +12,7 @@ from netbox_archiflow.models import DiagramLink
 from netbox_archiflow.plugin_settings import linkable_types
 from netbox_archiflow.services import diagrams as service
 
+from .base import grant
 from .segment_fixtures import make_pool, make_segments
 
 
@@ -38,9 +37,7 @@ class TabsTestMixin:
         cls.secret = service.create_diagram('Secret', samples.mxfile(linked('a', cls.device, 'uplink A')))
 
     def grant(self, model, constraints=None):
-        permission = ObjectPermission.objects.create(name=f'view {model}', actions=['view'], constraints=constraints)
-        permission.users.add(self.user)
-        permission.object_types.add(ObjectType.objects.get_by_natural_key(*model.split('.')))
+        grant(self.user, model, constraints=constraints)
 
 
 class ObjectDiagramsTabTest(TabsTestMixin, TestCase):

@@ -3,24 +3,19 @@ from django.urls import reverse
 from ipam.models import VLAN, VRF, IPAddress, Prefix
 from utilities.testing import TestCase, ViewTestCases
 
-from netbox_archiflow.filtersets import AlertFilterSet, IPAllocationFilterSet, IPPoolFilterSet
 from netbox_archiflow.models import Alert, IPAllocation, IPPool
 from netbox_archiflow.services import alerts as alert_service
 from netbox_archiflow.services import pools as pool_service
 
+from .base import PluginViewTestMixin, make_pools
 
-class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+
+class IPPoolViewTest(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCase):
     model = IPPool
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:ippool_{}'
 
     @classmethod
     def setUpTestData(cls):
-        vrf = VRF.objects.create(name='views')
-        prefixes = [Prefix.objects.create(prefix=f'10.110.{n}.0/24', vrf=vrf) for n in range(5)]
-        for n in range(3):
-            IPPool.objects.create(name=f'Pool {n}', prefix=prefixes[n], gateway=f'10.110.{n}.1')
+        _vrf, prefixes = make_pools('views', 110, 5)
         cls.form_data = {
             'name': 'New pool',
             'prefix': prefixes[3].pk,
@@ -107,6 +102,7 @@ class IPPoolViewTest(ViewTestCases.PrimaryObjectViewTestCase):
 
 
 class IPAllocationViewTest(
+    PluginViewTestMixin,
     ViewTestCases.GetObjectViewTestCase,
     ViewTestCases.GetObjectChangelogViewTestCase,
     ViewTestCases.EditObjectViewTestCase,
@@ -118,9 +114,6 @@ class IPAllocationViewTest(
     model = IPAllocation
     form_data = {'device_name': 'renamed', 'device_type': 'server', 'mac_address': '', 'notes': 'n'}
     bulk_edit_data = {'notes': 'bulk'}
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:ipallocation_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -142,6 +135,7 @@ class IPAllocationViewTest(
 
 
 class AlertViewTest(
+    PluginViewTestMixin,
     ViewTestCases.GetObjectViewTestCase,
     ViewTestCases.GetObjectChangelogViewTestCase,
     ViewTestCases.DeleteObjectViewTestCase,
@@ -149,9 +143,6 @@ class AlertViewTest(
     ViewTestCases.BulkDeleteObjectsViewTestCase,
 ):
     model = Alert
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:alert_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -197,49 +188,3 @@ class CorePagePanelsTest(TestCase):
         )
         self.remove_permissions('netbox_archiflow.view_ipallocation')
         self.assertNotContains(self.client.get(allocation.ip_address.get_absolute_url()), 'ArchiFlow allocation')
-
-
-class FilterSetTest(TestCase):
-    @classmethod
-    def setUpTestData(cls):
-        vrf = VRF.objects.create(name='filters')
-        cls.pools = [
-            IPPool.objects.create(name='fa', prefix=Prefix.objects.create(prefix='10.116.0.0/24', vrf=vrf)),
-            IPPool.objects.create(
-                name='fb', prefix=Prefix.objects.create(prefix='10.116.1.0/24'), pool_type='dhcp', is_active=False
-            ),
-        ]
-        for n in range(3):
-            pool_service.allocate_ip(cls.pools[0], f'f{n}')
-        pool_service.release_ip(IPAllocation.objects.get(asset_id='f0'))
-        alert_service.raise_alert('pool_threshold', cls.pools[0], severity='warning', message='threshold')
-        cls.ip = IPAddress.objects.first()
-
-    def test_pool_filters(self):
-        qs = IPPool.objects.all()
-        vrf = VRF.objects.get(name='filters')
-        self.assertEqual(IPPoolFilterSet({'vrf_id': [vrf.pk]}, qs).qs.get(), self.pools[0])
-        self.assertEqual(IPPoolFilterSet({'pool_type': ['dhcp']}, qs).qs.get(), self.pools[1])
-        self.assertEqual(IPPoolFilterSet({'is_active': False}, qs).qs.get(), self.pools[1])
-        self.assertEqual(IPPoolFilterSet({'contains': '10.116.1.7'}, qs).qs.get(), self.pools[1])
-        self.assertEqual(IPPoolFilterSet({'q': '10.116.0.0/24'}, qs).qs.get(), self.pools[0])
-        self.assertEqual(IPPoolFilterSet({'network': '10.116.1.0/24'}, qs).qs.get(), self.pools[1])
-
-    def test_allocation_filters(self):
-        qs = IPAllocation.objects.all()
-        self.assertEqual(IPAllocationFilterSet({'is_active': True}, qs).qs.count(), 2)
-        self.assertEqual(IPAllocationFilterSet({'asset_id': ['f1']}, qs).qs.get().asset_id, 'f1')
-        self.assertEqual(IPAllocationFilterSet({'address': ['10.116.0.1/24']}, qs).qs.get().asset_id, 'f0')
-        self.assertEqual(IPAllocationFilterSet({'pool_id': [self.pools[1].pk]}, qs).qs.count(), 0)
-        self.assertEqual(IPAllocationFilterSet({'q': 'f2'}, qs).qs.count(), 1)
-
-    def test_alert_filters(self):
-        qs = Alert.objects.all()
-        self.assertEqual(AlertFilterSet({'status': 'open'}, qs).qs.count(), 1)
-        self.assertEqual(AlertFilterSet({'resolved': True}, qs).qs.count(), 0)
-        self.assertEqual(AlertFilterSet({'acknowledged': False}, qs).qs.count(), 1)
-        self.assertEqual(AlertFilterSet({'severity': ['critical']}, qs).qs.count(), 0)
-        self.assertEqual(
-            AlertFilterSet({'object_type': 'netbox_archiflow.ippool', 'object_id': [self.pools[0].pk]}, qs).qs.count(),
-            1,
-        )

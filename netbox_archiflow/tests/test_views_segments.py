@@ -1,24 +1,20 @@
-from core.models import ObjectType
 from django.test import override_settings
 from django.urls import reverse
 from ipam.models import VLAN, Prefix
 from netbox.search.backends import search_backend
-from users.models import ObjectPermission
 from utilities.testing import TestCase, ViewTestCases
 
 from netbox_archiflow.models import Segment
 from netbox_archiflow.search import SegmentIndex
 from netbox_archiflow.services import segments as service
 
+from .base import PluginViewTestMixin, grant
 from .segment_fixtures import make_pool, make_segments
 
 
-class SegmentViewTest(ViewTestCases.PrimaryObjectViewTestCase):
+class SegmentViewTest(PluginViewTestMixin, ViewTestCases.PrimaryObjectViewTestCase):
     model = Segment
     validation_excluded_fields = ['prefix', 'prefix_length', 'vlan_id', 'vlan_name']
-
-    def _get_base_url(self):
-        return 'plugins:netbox_archiflow:segment_{}'
 
     @classmethod
     def setUpTestData(cls):
@@ -59,11 +55,7 @@ class SegmentActionViewTest(TestCase):
         cls.segments = make_segments(cls.site_group, cls.vrf, 2)
 
     def grant(self, *actions, model=Segment):
-        permission = ObjectPermission.objects.create(
-            name=f'ui-{model.__name__}-{"-".join(actions)}', actions=list(actions)
-        )
-        permission.users.add(self.user)
-        permission.object_types.add(ObjectType.objects.get_for_model(model))
+        grant(self.user, model, actions)
 
     def test_allocate_needs_permission(self):
         url = reverse('plugins:netbox_archiflow:segment_allocate')
