@@ -1,7 +1,7 @@
 """The OpenAPI description of the plugin's REST views: NetBox's, plus the error answers they really give."""
 
 from core.api.schema import NetBoxAutoSchema
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from netbox.api.serializers import BaseModelSerializer
@@ -120,7 +120,8 @@ class PluginAutoSchema(NetBoxAutoSchema):
         component, pointer = _carried_object(content['schema'])
         if component not in OBJECT_OPERATIONS:
             return {}
-        prefix = reverse('plugins-api:netbox_archiflow-api:api-root')
+        # The document's paths are the URL patterns', without the script prefix of a request.
+        prefix = '/' + reverse('plugins-api:netbox_archiflow-api:api-root').removeprefix(get_script_prefix())
         if self.path.startswith(f'{prefix}{OBJECT_OPERATIONS[component][0]}/{{id}}/'):
             return {}
         # Restoring a diagram needs a version: the one the diagram, or the version object, is at.
