@@ -39,8 +39,8 @@ OPERATION_SECONDS = 1.5
 BUDGET_SECONDS = 300
 # The stateful run follows the schema's links (api/schema.py) through STATEFUL_SCENARIOS chains of up to
 # STATEFUL_STEPS requests; it fails when STATEFUL_SECONDS are spent before the last chain ended.
-STATEFUL_SCENARIOS = 20
-STATEFUL_STEPS = 5
+STATEFUL_SCENARIOS = 40
+STATEFUL_STEPS = 6
 STATEFUL_SECONDS = 150
 # Lists read at the start of each chain, so that chains also reach the objects that exist.
 LISTED = ('segments', 'ip-pools', 'ip-allocations', 'alerts', 'diagrams', 'diagram-templates', 'diagram-versions')
