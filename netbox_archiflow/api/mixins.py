@@ -21,6 +21,9 @@ class ServiceErrorMixin:
 
     parser_classes = (JSONParser, MultiPartParser)
     schema = PluginAutoSchema()
+    # A detail route takes the id up to the next slash. DRF's default stops at a dot, so segments/1.5/ matched no
+    # route and got NetBox's HTML 404 page; now the view answers it with the API's JSON 404.
+    lookup_value_regex = '[^/]+'
 
     def initial(self, request, *args, **kwargs):
         try:

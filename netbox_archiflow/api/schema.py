@@ -1,6 +1,7 @@
 """The OpenAPI description of the plugin's REST views: NetBox's, plus the error answers they really give."""
 
 from core.api.schema import NetBoxAutoSchema
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from netbox.api.serializers import BaseModelSerializer
@@ -26,6 +27,53 @@ ERRORS = {
     '409': 'Refused by the current state (exhausted, taken, stale version, already done).',
     '413': 'The request is larger than the plugin setting diagram_max_bytes allows.',
 }
+
+
+# What OpenAPI links lead to from a response that carries a plugin object (by its component): the operations on that
+# object, as "METHOD" on its own path or "METHOD action" on its custom action (segments/{id}/release/). Clients and
+# schemathesis' stateful tests follow them: POST segments/ -> PATCH segments/{id}/ -> POST segments/{id}/release/.
+OBJECT_OPERATIONS = {
+    'Segment': ('segments', ('GET', 'PUT', 'PATCH', 'DELETE', 'POST release')),
+    'IPPool': ('ip-pools', ('GET', 'PUT', 'PATCH', 'DELETE', 'GET usage', 'POST allocate')),
+    'IPAllocation': ('ip-allocations', ('GET', 'PUT', 'PATCH', 'DELETE', 'POST release')),
+    'Alert': ('alerts', ('GET', 'PUT', 'PATCH', 'DELETE', 'POST acknowledge', 'POST resolve')),
+    'Diagram': (
+        'diagrams',
+        ('GET', 'PUT', 'PATCH', 'DELETE', 'GET export', 'POST refresh', 'POST restore', 'GET status'),
+    ),
+    'DiagramTemplate': ('diagram-templates', ('GET', 'PUT', 'PATCH', 'DELETE', 'POST instantiate')),
+    'DiagramVersion': ('diagram-versions', ('GET',)),
+    'DiagramLink': ('diagram-links', ('GET',)),
+}
+# Plugin objects a response names by a nested brief object (a version's diagram): links lead to their operations too.
+REFERENCES = {
+    'DiagramVersion': {'diagram': 'Diagram'},
+    'DiagramLink': {'diagram': 'Diagram'},
+    'IPAllocation': {'pool': 'IPPool'},
+}
+# Lists filtered by an object: a diagram's versions and links, a pool's allocations.
+CHILD_LISTS = {
+    'Diagram': (('diagram-versions', 'diagram_id'), ('diagram-links', 'diagram_id')),
+    'IPPool': (('ip-allocations', 'pool_id'),),
+}
+
+
+def _operation_ref(path, method):
+    return '#/paths/' + path.replace('~', '~0').replace('/', '~1') + '/' + method.lower()
+
+
+def _carried_object(schema):
+    """The plugin component a response body carries and the JSON pointer to it (``/0`` in a list, ``/results/0`` in
+    a page, and the object itself for a bulk create's "object or list")."""
+    if 'oneOf' in schema:
+        return _carried_object(schema['oneOf'][0])
+    if schema.get('type') == 'array':
+        component, pointer = _carried_object(schema.get('items', {}))
+        return component, '/0' + pointer
+    name = schema.get('$ref', '').rpartition('/')[2]
+    if name.startswith('Paginated') and name.endswith('List'):
+        return name.removeprefix('Paginated').removesuffix('List'), '/results/0'
+    return name, ''
 
 
 class PluginAutoSchema(NetBoxAutoSchema):
@@ -57,7 +105,50 @@ class PluginAutoSchema(NetBoxAutoSchema):
             if code not in responses:
                 response = OpenApiResponse(response=ErrorSerializer, description=ERRORS[code])
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
+        if direction == 'response':
+            for code in ('200', '201'):
+                if links := self._links(responses.get(code, {}).get('content', {}).get('application/json')):
+                    responses[code]['links'] = links
         return responses
+
+    def _links(self, content):
+        """OpenAPI links from the plugin object that a list, a create or a custom POST answers with, to the operations
+        on it, on the objects it refers to and on the lists it filters. None from the object's own operations (they
+        had its id already) nor from bulk updates."""
+        if not content or self.method not in ('GET', 'POST'):
+            return {}
+        component, pointer = _carried_object(content['schema'])
+        if component not in OBJECT_OPERATIONS:
+            return {}
+        # The document's paths are the URL patterns', without the script prefix of a request.
+        prefix = '/' + reverse('plugins-api:netbox_archiflow-api:api-root').removeprefix(get_script_prefix())
+        if self.path.startswith(f'{prefix}{OBJECT_OPERATIONS[component][0]}/{{id}}/'):
+            return {}
+        # Restoring a diagram needs a version: the one the diagram, or the version object, is at.
+        version = f'$response.body#{pointer}/version' if component in ('Diagram', 'DiagramVersion') else None
+        links = _object_links(prefix, component, f'$response.body#{pointer}/id', version)
+        for field, target in REFERENCES.get(component, {}).items():
+            for name, link in _object_links(prefix, target, f'$response.body#{pointer}/{field}/id', version).items():
+                links[f'{field}-{name}'] = link
+        for resource, parameter in CHILD_LISTS.get(component, ()):
+            links[f'list-{resource}'] = {
+                'operationRef': _operation_ref(f'{prefix}{resource}/', 'GET'),
+                'parameters': {f'query.{parameter}': f'$response.body#{pointer}/id'},
+            }
+        return links
+
+
+def _object_links(prefix, component, object_id, version):
+    resource, operations = OBJECT_OPERATIONS[component]
+    links = {}
+    for operation in operations:
+        method, _, action = operation.partition(' ')
+        path = f'{prefix}{resource}/{{id}}/' + (f'{action}/' if action else '')
+        link = {'operationRef': _operation_ref(path, method), 'parameters': {'path.id': object_id}}
+        if action == 'restore' and version:
+            link['requestBody'] = {'version': version}
+        links['-'.join([method.lower(), *([action] if action else [])])] = link
+    return links
 
 
 class ServiceReferenceSchema(OpenApiSerializerFieldExtension):

@@ -47,3 +47,33 @@ class SchemaTest(APITestCase):
         written = components['WritableSegmentRequest']['properties']['site_group']['oneOf']
         self.assertEqual([choice['type'] for choice in written], ['integer', 'string', 'object'])
         self.assertEqual(components['WritableSegmentRequest']['properties']['dhcp'], {'type': 'boolean'})
+
+    def test_links_lead_from_each_object_to_every_operation_on_it(self):
+        """Every link resolves to an operation of the document, and every operation on one object is reached by one."""
+        schema = self.get_schema()
+        targets = set()
+        for path, item in schema['paths'].items():
+            for operation in item.values():
+                for response in operation.get('responses', {}).values():
+                    for name, link in response.get('links', {}).items():
+                        with self.subTest(path=path, link=name):
+                            pointer = link['operationRef'].removeprefix('#/paths/')
+                            target_path, _, method = pointer.rpartition('/')
+                            target_path = target_path.replace('~1', '/').replace('~0', '~')
+                            self.assertIn(method, schema['paths'][target_path])
+                            targets.add((target_path, method))
+        on_one_object = {
+            (path, method)
+            for path, item in schema['paths'].items()
+            if path.startswith(PREFIX) and '{id}' in path
+            for method in item
+            if method in ('get', 'put', 'patch', 'delete', 'post')
+        }
+        self.assertEqual(on_one_object - targets, set())
+
+    def test_segment_create_links_to_the_created_segment(self):
+        links = self.get_schema()['paths'][PREFIX + 'segments/']['post']['responses']['201']['links']
+        self.assertEqual(links['patch']['parameters'], {'path.id': '$response.body#/id'})
+        self.assertEqual(links['patch']['operationRef'], '#/paths/~1api~1plugins~1archiflow~1segments~1{id}~1/patch')
+        restore = self.get_schema()['paths'][PREFIX + 'diagrams/']['post']['responses']['201']['links']['post-restore']
+        self.assertEqual(restore['requestBody'], {'version': '$response.body#/version'})

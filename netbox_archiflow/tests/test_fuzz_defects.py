@@ -90,6 +90,20 @@ class RESTDefectsTest(APITestCase):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(U + path, **self.header).status_code, 404)
 
+    def test_l_ids_with_a_dot_are_json_404s(self):
+        """Found by the stateful fuzz: a dot ended the router's id, so these reached NetBox's HTML 404 page."""
+        self.add_permissions('netbox_archiflow.view_segment', 'netbox_archiflow.view_diagramtemplate')
+        self.add_permissions('netbox_archiflow.add_diagram')
+        for method, path in (
+            ('get', 'segments/1.5/'),
+            ('get', 'segments/-1.1e-104/'),
+            ('post', 'diagram-templates/1.5/instantiate/'),
+        ):
+            with self.subTest(path=path):
+                response = getattr(self.client, method)(U + path, **self.header)
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(response['Content-Type'], 'application/json')
+
     def test_d_allocate_with_digits_isdigit_accepts(self):
         self.add_permissions('netbox_archiflow.allocate_segment', 'netbox_archiflow.view_segment')
         for value in ('²', '9' * 5000):
