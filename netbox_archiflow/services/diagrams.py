@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.text import slugify
+from netbox.context import query_cache
 
 from netbox_archiflow import plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
@@ -20,6 +21,7 @@ from netbox_archiflow.drawio import svg as drawio_svg
 from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
+from netbox_archiflow.services.locks import prefetch_tags
 
 __all__ = (
     'Conflict',
@@ -42,6 +44,9 @@ __all__ = (
     'validate_diagram_xml',
     'validate_template_definition',
 )
+
+# NetBox's per-request cache holds the last validated document under this key.
+VALIDATED_KEY = 'netbox_archiflow.validated_diagram'
 
 
 def export_response(diagram):
@@ -68,9 +73,20 @@ def parse_diagram_xml(xml, what='xml'):
 
 
 def validate_diagram_xml(xml, what='xml'):
-    """Everything a save checks before writing: the document and its links (a 400 names the cell)."""
+    """Everything a save checks before writing: the document and its links (a 400 names the cell).
+
+    In a request, the result for the last document is kept until the request ends: the save that follows
+    a form's or serializer's validation of the same text does not parse megabytes of XML again.
+    """
+    cache = query_cache.get()
+    kept = cache.get(VALIDATED_KEY) if cache is not None else None
+    if kept is not None and kept[0] == (what, xml):
+        return kept[1]
     parsed = parse_diagram_xml(xml, what)
-    return parsed, diagram_links.links_in(parsed)
+    result = parsed, diagram_links.links_in(parsed)
+    if cache is not None:
+        cache[VALIDATED_KEY] = ((what, xml), result)
+    return result
 
 
 def expand_compressed(xml):
@@ -186,10 +202,13 @@ def save_diagram(
                 kind=kind,
                 author=user,
             )
-            version.full_clean()
+            # The diagram is locked and the author is the acting user: no existence checks. The number is the
+            # locked row's next one; the unique constraint still backs it.
+            version.full_clean(exclude=['diagram', 'author'], validate_unique=False, validate_constraints=False)
             version.save()
             created = True
 
+        _reuse_tags(locked, diagram)
         locked.snapshot()
         locked.xml = xml
         locked.version = version.version_number
@@ -202,6 +221,17 @@ def save_diagram(
         diagram_links.write_index(locked.pk, links)
         _refresh(diagram, locked)
     return SaveResult(diagram, version, created)
+
+
+def _reuse_tags(locked, diagram):
+    """Give the locked row the tags its change log snapshots need: those the caller's copy already holds
+    (NetBox's views read them with the object, and setting tags drops them), else read once for both
+    snapshots."""
+    cached = getattr(diagram, '_prefetched_objects_cache', {}).get('tags')
+    if cached is not None and cached._result_cache is not None:
+        locked._prefetched_objects_cache = {**getattr(locked, '_prefetched_objects_cache', {}), 'tags': cached}
+    else:
+        prefetch_tags([locked])
 
 
 def _refresh(target, source):
