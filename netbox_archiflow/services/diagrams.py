@@ -6,14 +6,16 @@ itself is read by the pure ``netbox_archiflow.drawio`` package; this module bind
 ``diagram_max_bytes`` setting and to the database.
 """
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.text import slugify
 from netbox.context import query_cache
 
-from netbox_archiflow import plugin_settings
+from netbox_archiflow import __version__, plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio import content, diff, pages, templates
 from netbox_archiflow.drawio import preview as drawio_preview
@@ -47,6 +49,8 @@ __all__ = (
 
 # NetBox's per-request cache holds the last validated document under this key.
 VALIDATED_KEY = 'netbox_archiflow.validated_diagram'
+# How long the content key of a written document is kept (seconds): about as long as a diagram is edited.
+CONTENT_KEY_TIMEOUT = 7 * 24 * 3600
 
 
 def export_response(diagram):
@@ -168,7 +172,11 @@ def save_diagram(
     user = _user(user)
     with transaction.atomic():
         locked = _lock(diagram)
-        if locked.xml == xml or (locked.xml and content.same_content(parse_diagram_xml(locked.xml), parsed)):
+        same = locked.xml == xml
+        if not same:
+            new_key = _content_key_of(xml, parsed)  # also kept for the next save's comparison
+            same = bool(locked.xml) and _content_key_of(locked.xml) == new_key
+        if same:
             _refresh(diagram, locked)
             return SaveResult(diagram)
         if base_version is not None and base_version != locked.version:
@@ -221,6 +229,20 @@ def save_diagram(
         diagram_links.write_index(locked.pk, links)
         _refresh(diagram, locked)
     return SaveResult(diagram, version, created)
+
+
+def _content_key_of(xml, parsed=None):
+    """A digest of the document's content key (``drawio.content``), kept in NetBox's cache by a digest of the
+    text: telling whether a save changes the content then parses the stored document only when its key
+    is not known yet (e.g. it was written before this cache existed). The plugin version is part of the
+    name, so a release that changes what counts as content does not reuse older keys."""
+    name = f'netbox_archiflow.content_key.{__version__}.{hashlib.sha256(xml.encode()).hexdigest()}'
+    key = cache.get(name) if parsed is None else None
+    if key is None:
+        parsed = parsed if parsed is not None else parse_diagram_xml(xml)
+        key = hashlib.sha256(content.content_key(parsed).encode()).hexdigest()
+        cache.set(name, key, CONTENT_KEY_TIMEOUT)
+    return key
 
 
 def _reuse_tags(locked, diagram):
