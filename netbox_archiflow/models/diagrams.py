@@ -54,15 +54,25 @@ class DigestSerializationMixin:
 
     def serialize_object(self, exclude=None):
         exclude = list(exclude or [])
-        data = super().serialize_object(exclude=exclude + list(self.large_fields))
+        # A deferred column is not loaded just for the change log: Django's serializer, which NetBox's runs
+        # before it drops the excluded fields, reads a placeholder instead.
+        deferred = [field for field in self.large_fields if field in self.get_deferred_fields()]
+        self.__dict__.update(dict.fromkeys(deferred, ''))
+        try:
+            data = super().serialize_object(exclude=exclude + list(self.large_fields))
+        finally:
+            for field in deferred:
+                del self.__dict__[field]
         for field in self.large_fields:
-            if field in exclude:
-                continue
-            # A deferred column is not loaded just for the change log.
-            if field in self.get_deferred_fields():
-                continue
-            data[field] = content_digest(getattr(self, field))
+            if field not in exclude and field not in deferred:
+                data[field] = content_digest(getattr(self, field))
         return data
+
+    def clean_fields(self, exclude=None):
+        # A deferred large column was not edited (the services write and check the content): not loaded to be
+        # validated.
+        exclude = {*(exclude or ()), *(field for field in self.large_fields if field in self.get_deferred_fields())}
+        super().clean_fields(exclude=exclude)
 
 
 class Diagram(DigestSerializationMixin, PrimaryModel):

@@ -6,13 +6,16 @@ itself is read by the pure ``netbox_archiflow.drawio`` package; this module bind
 ``diagram_max_bytes`` setting and to the database.
 """
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.text import slugify
+from netbox.context import query_cache
 
-from netbox_archiflow import plugin_settings
+from netbox_archiflow import __version__, plugin_settings
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.drawio import content, diff, pages, templates
 from netbox_archiflow.drawio import preview as drawio_preview
@@ -20,6 +23,7 @@ from netbox_archiflow.drawio import svg as drawio_svg
 from netbox_archiflow.models import Diagram, DiagramVersion
 from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
+from netbox_archiflow.services.locks import prefetch_tags
 
 __all__ = (
     'Conflict',
@@ -42,6 +46,11 @@ __all__ = (
     'validate_diagram_xml',
     'validate_template_definition',
 )
+
+# NetBox's per-request cache holds the last validated document under this key.
+VALIDATED_KEY = 'netbox_archiflow.validated_diagram'
+# How long the content key of a written document is kept (seconds): about as long as a diagram is edited.
+CONTENT_KEY_TIMEOUT = 7 * 24 * 3600
 
 
 def export_response(diagram):
@@ -68,9 +77,20 @@ def parse_diagram_xml(xml, what='xml'):
 
 
 def validate_diagram_xml(xml, what='xml'):
-    """Everything a save checks before writing: the document and its links (a 400 names the cell)."""
+    """Everything a save checks before writing: the document and its links (a 400 names the cell).
+
+    In a request, the result for the last document is kept until the request ends: the save that follows
+    a form's or serializer's validation of the same text does not parse megabytes of XML again.
+    """
+    cache = query_cache.get()
+    kept = cache.get(VALIDATED_KEY) if cache is not None else None
+    if kept is not None and kept[0] == (what, xml):
+        return kept[1]
     parsed = parse_diagram_xml(xml, what)
-    return parsed, diagram_links.links_in(parsed)
+    result = parsed, diagram_links.links_in(parsed)
+    if cache is not None:
+        cache[VALIDATED_KEY] = ((what, xml), result)
+    return result
 
 
 def expand_compressed(xml):
@@ -152,7 +172,11 @@ def save_diagram(
     user = _user(user)
     with transaction.atomic():
         locked = _lock(diagram)
-        if locked.xml == xml or (locked.xml and content.same_content(parse_diagram_xml(locked.xml), parsed)):
+        same = locked.xml == xml
+        if not same:
+            new_key = _content_key_of(xml, parsed)  # also kept for the next save's comparison
+            same = bool(locked.xml) and _content_key_of(locked.xml) == new_key
+        if same:
             _refresh(diagram, locked)
             return SaveResult(diagram)
         if base_version is not None and base_version != locked.version:
@@ -186,10 +210,13 @@ def save_diagram(
                 kind=kind,
                 author=user,
             )
-            version.full_clean()
+            # The diagram is locked and the author is the acting user: no existence checks. The number is the
+            # locked row's next one; the unique constraint still backs it.
+            version.full_clean(exclude=['diagram', 'author'], validate_unique=False, validate_constraints=False)
             version.save()
             created = True
 
+        _reuse_tags(locked, diagram)
         locked.snapshot()
         locked.xml = xml
         locked.version = version.version_number
@@ -202,6 +229,31 @@ def save_diagram(
         diagram_links.write_index(locked.pk, links)
         _refresh(diagram, locked)
     return SaveResult(diagram, version, created)
+
+
+def _content_key_of(xml, parsed=None):
+    """A digest of the document's content key (``drawio.content``), kept in NetBox's cache by a digest of the
+    text: telling whether a save changes the content then parses the stored document only when its key
+    is not known yet (e.g. it was written before this cache existed). The plugin version is part of the
+    name, so a release that changes what counts as content does not reuse older keys."""
+    name = f'netbox_archiflow.content_key.{__version__}.{hashlib.sha256(xml.encode()).hexdigest()}'
+    key = cache.get(name) if parsed is None else None
+    if key is None:
+        parsed = parsed if parsed is not None else parse_diagram_xml(xml)
+        key = hashlib.sha256(content.content_key(parsed).encode()).hexdigest()
+        cache.set(name, key, CONTENT_KEY_TIMEOUT)
+    return key
+
+
+def _reuse_tags(locked, diagram):
+    """Give the locked row the tags its change log snapshots need: those the caller's copy already holds
+    (NetBox's views read them with the object, and setting tags drops them), else read once for both
+    snapshots."""
+    cached = getattr(diagram, '_prefetched_objects_cache', {}).get('tags')
+    if cached is not None and cached._result_cache is not None:
+        locked._prefetched_objects_cache = {**getattr(locked, '_prefetched_objects_cache', {}), 'tags': cached}
+    else:
+        prefetch_tags([locked])
 
 
 def _refresh(target, source):

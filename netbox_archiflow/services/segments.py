@@ -15,7 +15,7 @@ import netaddr
 from dcim.models import SiteGroup
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.text import slugify
 from ipam.choices import PrefixStatusChoices, VLANStatusChoices
@@ -31,7 +31,7 @@ from netbox_archiflow.models import Segment
 from netbox_archiflow.models.segments import delete_vlan_if_orphaned
 
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, full_clean
-from .locks import load_custom_fields, lock_pool
+from .locks import load_custom_fields, lock_pool, prefetch_tags
 from .lookups import load, reference, require_permission
 
 __all__ = (
@@ -522,36 +522,38 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
     require_permission(user, Segment, 'allocate')
     load_custom_fields(Segment, Prefix)
 
+    queryset = Segment.objects.filter(site_group=site_group, vrf=vrf)
+    if user is not None:
+        queryset = queryset.restrict(user, 'allocate')
+    allocated = Q(status=SegmentStatusChoices.STATUS_ALLOCATED)
+    # One query under the lock: what the cluster holds first, then the lowest free segments; no more than
+    # ``count`` can be returned.
+    candidates = (
+        queryset.filter(
+            allocated & (Q(cluster=cluster) if holder is None else Q(netbox_cluster=holder))
+            | Q(status=SegmentStatusChoices.STATUS_FREE)
+        )
+        .select_related('prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
+        .select_for_update(of=('self',))
+        .order_by(Case(When(status=SegmentStatusChoices.STATUS_FREE, then=1), default=0), 'prefix__prefix')[:count]
+    )
+
     with transaction.atomic():
         lock_pool('available-prefixes', 'segment', site_group.pk, vrf.pk)
-        queryset = Segment.objects.filter(site_group=site_group, vrf=vrf)
-        if user is not None:
-            queryset = queryset.restrict(user, 'allocate')
-        related = ('prefix', 'prefix__vrf', 'vrf', 'site_group', 'vlan', 'vlan__group', 'owner')
-        holds = (
-            Q(cluster=cluster) if holder is None else Q(netbox_cluster=holder) | Q(netbox_cluster=None, cluster=cluster)
-        )
-        held = list(
-            queryset.filter(holds, status=SegmentStatusChoices.STATUS_ALLOCATED)
-            .select_related(*related)
-            .prefetch_related('tags')
-            .order_by('prefix__prefix')
-        )
-        for segment in held:
-            if holder is not None and segment.netbox_cluster_id is None:
+        if holder is not None:
+            # Segments held under the NetBox cluster's name without the link get linked, all of them.
+            unlinked = list(
+                queryset.filter(allocated, netbox_cluster=None, cluster=cluster).select_for_update(of=('self',))
+            )
+            prefetch_tags(unlinked)
+            for segment in unlinked:
                 segment.snapshot()
                 segment.netbox_cluster = holder
                 segment.save()
+        found = list(candidates)
+        held = [segment for segment in found if segment.status == SegmentStatusChoices.STATUS_ALLOCATED]
+        free = found[len(held) :]
         needed = count - len(held)
-        if needed <= 0:
-            return held[:count], False
-        free = list(
-            queryset.filter(status=SegmentStatusChoices.STATUS_FREE)
-            .select_related(*related)
-            .prefetch_related('tags')
-            .select_for_update(of=('self',))
-            .order_by('prefix__prefix')[:needed]
-        )
         if len(free) < needed:
             raise Conflict(
                 f'Only {len(free)} free segment(s) in site group {site_group} / VRF {vrf}; {needed} requested',
@@ -559,10 +561,14 @@ def allocate_segments(site_group, vrf, cluster, count=1, *, user=None):
                 available=len(free),
                 requested=needed,
             )
+        # The free segments' prefixes are saved too: their tags are read in the same query.
+        prefetch_tags(found + [segment.prefix for segment in free])
+        if not free:
+            return held, False
         now = timezone.now()
         for segment in free:
             _set_state(segment, SegmentStatusChoices.STATUS_ALLOCATED, cluster, now, holder)
-        return sorted(held + free, key=lambda segment: (segment.prefix.prefix, segment.pk)), True
+        return sorted(found, key=lambda segment: (segment.prefix.prefix, segment.pk)), True
 
 
 def release_segment(segment, *, user=None):
@@ -583,8 +589,14 @@ def release_segment(segment, *, user=None):
 
 def release_unlinked_segment(segment):
     """Before saving ``segment`` without the NetBox cluster that held it (NetBox clears the link of every
-    related object when a cluster is deleted): release it, as the link was what held it."""
-    if not Segment.objects.filter(pk=segment.pk, netbox_cluster__isnull=False).exists():
+    related object when a cluster is deleted): release it, as the link was what held it. The change log
+    snapshot taken before the change tells whether it was linked; only without one is the row read."""
+    snapshot = getattr(segment, '_prechange_snapshot', None)
+    if snapshot is not None:
+        linked = snapshot.get('netbox_cluster') is not None
+    else:
+        linked = Segment.objects.filter(pk=segment.pk, netbox_cluster__isnull=False).exists()
+    if not linked:
         return
     segment.status = SegmentStatusChoices.STATUS_FREE
     segment.cluster = ''
