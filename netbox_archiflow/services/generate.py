@@ -43,11 +43,14 @@ from netbox_archiflow.services import diagrams as diagram_service
 from netbox_archiflow.services.errors import NotFound, PermissionDenied, ServiceError
 
 __all__ = (
+    'CIRCUIT_STYLE',
     'KINDS',
+    'NETWORK_STYLE',
     'GeneratorSpec',
     'generate_diagram',
     'generate_xml',
     'parse_spec',
+    'device_shape',
     'refresh_diagram',
     'topology',
 )
@@ -92,6 +95,7 @@ SHAPES = (
     (('switch', 'core', 'spine', 'leaf', 'distribution', 'aggregation', 'access', 'tor'), 'switch', 80, 30),
 )
 STENCIL = 'outlineConnect=0;strokeColor=#36393d;gradientColor=none;strokeWidth=1;shape=mxgraph.networks.'
+CIRCUIT_STYLE = 'ellipse;fillColor=#fff2cc;strokeColor=#d6b656;'
 NETWORK_STYLE = 'rounded=1;fillColor=#d5e8d4;strokeColor=#82b366;verticalLabelPosition=middle;verticalAlign=middle;'
 EXTERNAL_STYLE = 'dashed=1;'
 
@@ -183,7 +187,8 @@ def _tier(role):
     return DEFAULT_TIER
 
 
-def _shape(role):
+def device_shape(role):
+    """Draw.io style (a network stencil chosen by the role's words, in the role's colour), width and height."""
     words = _words(role)
     colour = f'fillColor=#{role.color};' if role is not None and role.color else 'fillColor=#dae8fc;'
     for keys, shape, width, height in SHAPES:
@@ -201,7 +206,7 @@ def _device_node(device, spec, container=None, external=False):
         lines.append(str(device.primary_ip.address.ip))
     if options.get('platform') and device.platform_id:
         lines.append(device.platform.name)
-    style, width, height = _shape(device.role)
+    style, width, height = device_shape(device.role)
     return Node(
         cell_id('dcim.device', device.pk),
         '\n'.join(lines),
@@ -498,7 +503,7 @@ def _circuit_nodes(terminations, objects, user, topology, edges):
                 key,
                 f'{circuit.cid}\n{circuit.provider.name}',
                 _link(circuit),
-                'ellipse;fillColor=#fff2cc;strokeColor=#d6b656;',
+                CIRCUIT_STYLE,
                 70,
                 40,
                 tier=-1,

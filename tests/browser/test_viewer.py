@@ -1,5 +1,6 @@
 """The diagram viewer end to end: open highlighted from the Diagrams tab, the live status overlay following a
-device that goes offline without a reload, and clicks from outside the frame ignored."""
+device that goes offline without a reload, a click on a linked cell opening its object, and clicks from outside
+the frame ignored."""
 
 import uuid
 
@@ -80,3 +81,33 @@ def test_clicks_from_elsewhere_and_unknown_cells_go_nowhere(page, live_server, l
     page.evaluate("window.postMessage(JSON.stringify({event: 'cell', page: 'p1', cell: 'sw'}), '*')")
     page.wait_for_function('window.archiflowViewer.ignoredMessages > 0')
     assert page.url == url
+
+
+def cell_box(frame, label):
+    """The on-screen box of the cell labelled ``label``: the status outline the viewer draws around it."""
+    text = frame.get_by_text(label, exact=True).first.bounding_box()
+    x, y = text['x'] + text['width'] / 2, text['y'] + text['height'] / 2
+    outlines = frame.locator('svg [stroke="#198754"]')
+    for index in range(outlines.count()):
+        box = outlines.nth(index).bounding_box()
+        if box and box['x'] < x < box['x'] + box['width'] and box['y'] < y < box['y'] + box['height']:
+            return box
+    raise AssertionError(f'no outline around {label}')
+
+
+def test_click_on_a_linked_cell_opens_its_object(page, live_server, linked):
+    diagram, device, _site = linked
+    url = f'{live_server.url}{diagram.get_absolute_url()}viewer/'
+    device_url = f'{live_server.url}{device.get_absolute_url()}'
+    # Where a person clicks: on the shape, away from its label, and on the label's text. The mouse is pressed at
+    # those screen positions (HTML labels take no pointer events, so Playwright's own click refuses them).
+    for where in ('shape', 'label'):
+        page.goto(url)
+        frame = viewer_frame(page)
+        frame.wait_for_function("() => window.archiflowApplied.sw === '#198754'")
+        box = cell_box(frame, device.name)
+        x = box['x'] + box['width'] / 2
+        y = box['y'] + (8 if where == 'shape' else box['height'] / 2)
+        page.mouse.click(x, y)
+        page.wait_for_url(device_url)
+        assert page.locator('h1', has_text=device.name).count() == 1, where

@@ -1,6 +1,6 @@
 from dcim.models import Site
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from netbox.api.authentication import TokenPermissions
 from netbox.api.exceptions import SerializerNotFound
 from netbox.api.viewsets import NetBoxModelViewSet, NetBoxReadOnlyModelViewSet
@@ -25,7 +25,7 @@ from netbox_archiflow.api.serializers import (
     DiagramVersionSerializer,
 )
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
-from netbox_archiflow.services import diagram_links, diagram_status
+from netbox_archiflow.services import diagram_library, diagram_links, diagram_status
 from netbox_archiflow.services import diagrams as service
 from netbox_archiflow.services import generate as generator
 from netbox_archiflow.services.errors import NotFound, ServiceError
@@ -158,6 +158,19 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         """Live status of each linked cell's object (status, utilization, open alerts), for the viewer overlay."""
         diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'view').only('pk', 'version'), pk=pk)
         return Response(diagram_status.diagram_status(diagram, request.user))
+
+    @extend_schema(
+        parameters=[OpenApiParameter('site_id', int, description="The site (default: the diagram's site)")],
+        responses={200: dict},
+    )
+    @action(detail=True, methods=['get'])
+    def library(self, request, pk):
+        """The editor's "NetBox" shape library: the site's devices, racks, circuits and prefixes the user may view,
+        each a Draw.io shape already linked to its object."""
+        diagram = get_object_or_404(
+            Diagram.objects.restrict(request.user, 'view').only('pk', 'site', 'metadata'), pk=pk
+        )
+        return Response(diagram_library.library(diagram, request.user, request.query_params.get('site_id')))
 
     @extend_schema(responses={(200, 'application/vnd.jgraph.mxfile'): bytes})
     @action(detail=True, methods=['get'])

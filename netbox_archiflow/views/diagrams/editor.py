@@ -2,13 +2,16 @@
 
 import json
 
+from django.apps import apps
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import View
 from django.views.static import serve
 from netbox.views import generic
-from utilities.views import ViewTab, register_model_view
+from utilities.permissions import get_permission_for_model
+from utilities.views import ViewTab, get_viewname, register_model_view
 
 from netbox_archiflow import drawio_webapp, plugin_settings
 from netbox_archiflow.models import Diagram
@@ -53,8 +56,29 @@ class DiagramEditorView(generic.ObjectView):
             'maxBytes': plugin_settings.get('diagram_max_bytes'),
             'title': instance.name,
             'csrfToken': get_token(request),
+            'linkTools': _link_tools(request, instance) if drawio_webapp.is_installed() else None,
         }
         return {'editor_config': config, 'diagram_xml': instance.xml}
+
+
+def _link_tools(request, diagram):
+    """What the page needs for the editor's link picker and NetBox library (static/…/js/editor-links.js): the
+    linkable types the user may view, each with its REST list URL, and the diagram's library endpoint."""
+    types = []
+    for object_type in sorted(plugin_settings.linkable_types()):
+        model = apps.get_model(object_type)
+        if not request.user.has_perm(get_permission_for_model(model, 'view')):
+            continue
+        try:
+            url = reverse(get_viewname(model, 'list', rest_api=True))
+        except NoReverseMatch:
+            continue
+        types.append({'type': object_type, 'label': str(model._meta.verbose_name).capitalize(), 'url': url})
+    types.sort(key=lambda item: (item['type'] != 'dcim.device', item['label']))
+    return {
+        'types': types,
+        'libraryUrl': reverse('plugins-api:netbox_archiflow-api:diagram-library', args=[diagram.pk]),
+    }
 
 
 def _read_json(request):

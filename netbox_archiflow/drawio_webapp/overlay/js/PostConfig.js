@@ -16,4 +16,13 @@ if (typeof Editor !== 'undefined')
 if (typeof App !== 'undefined')
 {
 	App.pluginRegistry = {};
+
+	// Our own plugin only (js/archiflow-editor.js, loaded by index.html): registered the way Draw.io registers a
+	// plugin named in ?p=, so the embed protocol's init waits until it is installed.
+	if (typeof window.archiflowEditorPlugin === 'function')
+	{
+		App.initPluginCallback();
+		App.embedModePluginsCount++;
+		Draw.loadPlugin(window.archiflowEditorPlugin);
+	}
 }

@@ -110,7 +110,12 @@
 				first = first || cell;
 			}
 		});
-		if (first != null)
+		// Centred only when out of sight: the viewer's container is sized to the whole diagram, so centring a cell
+		// that is already visible would push the rest of the drawing out of the container.
+		var shown = first != null ? graph.view.getState(first) : null;
+		var container = graph.container;
+		if (shown != null && (shown.x < 0 || shown.y < 0 || shown.x + shown.width > container.clientWidth ||
+			shown.y + shown.height > container.clientHeight))
 		{
 			graph.scrollCellToVisible(first, true);
 		}
@@ -144,14 +149,20 @@
 				}
 				viewer.addListener('graphChanged', function () { decorate(viewer); });
 				// A click names the cell; the parent page decides whether it is a link and where it goes.
-				// (A mouse listener: the viewer's graph is disabled, so it fires no CLICK events.)
+				// (A mouse listener: the viewer's graph is disabled, so it fires no CLICK events.) An event that
+				// arrives without a cell state (the mouse on a label's HTML or on an overlay) is resolved from
+				// its position.
 				var pressed = null;
+				var cellAt = function (me)
+				{
+					return me.getCell() || viewer.graph.getCellAt(me.getGraphX(), me.getGraphY());
+				};
 				viewer.graph.addMouseListener({
-					mouseDown: function (sender, me) { pressed = me.getCell(); },
+					mouseDown: function (sender, me) { pressed = cellAt(me); },
 					mouseMove: function () {},
 					mouseUp: function (sender, me)
 					{
-						var cell = me.getCell();
+						var cell = cellAt(me);
 						if (cell != null && cell === pressed)
 						{
 							reply({event: 'cell', page: pageId(viewer), cell: String(cell.id)});
@@ -215,6 +226,15 @@
 				}
 			}
 		});
-		reply({event: 'init'});
+		// viewer-static.min.js may call this from the <head>, before the container exists (cached scripts): the
+		// parent's XML is asked for once the document is parsed.
+		if (document.readyState === 'loading')
+		{
+			document.addEventListener('DOMContentLoaded', function () { reply({event: 'init'}); });
+		}
+		else
+		{
+			reply({event: 'init'});
+		}
 	};
 })();
