@@ -1,17 +1,16 @@
 """The editor's NetBox link tools end to end: link a cell through the picker, remove a link, insert a device from
 the NetBox library, save, find the diagram on the device's Diagrams tab, open it highlighted, click through."""
 
-import shutil
 import uuid
-from pathlib import Path
 
 import pytest
 
 from netbox_archiflow import diagram_samples as samples
 
+from .test_screenshots import shoot
+
 pytestmark = pytest.mark.browser
 
-DOCS_IMG = Path(__file__).resolve().parents[2] / 'docs' / 'img'
 TOOLS = 'JSON.parse(JSON.stringify(window.archiflowLinkTools))'
 
 
@@ -70,8 +69,7 @@ def test_link_remove_library_save_and_find_it_on_the_device(page, live_server, s
     page.fill('#archiflow-link-picker .archiflow-link-picker-query', device.name)
     result = picker.locator('.archiflow-link-picker-result', has_text=device.name)
     result.wait_for()
-    page.screenshot(path=str(artifacts / 'editor-link-picker.png'))
-    shutil.copyfile(artifacts / 'editor-link-picker.png', DOCS_IMG / 'editor-link-picker.png')
+    shoot(page, artifacts, 'editor-link-picker')
     result.click()
     frame.wait_for_function('() => window.archiflowLinked.a !== undefined')
     assert frame.evaluate('() => window.archiflowLinked.a') == device.name
