@@ -7,7 +7,7 @@ import re
 from core.models import ObjectChange
 from django.test import Client, override_settings
 from django.urls import reverse
-from utilities.testing import TestCase
+from utilities.testing import APITestCase, TestCase
 
 from netbox_archiflow import diagram_samples as samples
 from netbox_archiflow.models import Diagram
@@ -108,6 +108,11 @@ class EditorSaveTest(EditorRestTestCase):
         self.assertEqual(
             (renamed.json()['name'], renamed.json()['xml'], renamed.json()['version']), ('Renamed', THREE, 3)
         )
+
+    def test_a_change_log_message_beside_the_xml_is_recorded(self):
+        response = self.patch({'xml': TWO, 'changelog_message': 'new uplink'})
+        self.assertEqual((response.status_code, response.json()['version']), (200, 2))
+        self.assertTrue(ObjectChange.objects.filter(changed_object_id=self.diagram.pk, message='new uplink').exists())
 
     def test_autosave_rolls_one_version(self):
         for xml in (TWO, THREE):
@@ -242,3 +247,25 @@ class EditorSaveIndexesLinksTest(LinkFixturesMixin, TestCase):
         response = self.client.patch(url, json.dumps(bad), content_type='application/json')
         self.assertEqual((response.status_code, response.json()['cell']), (400, 'u9'))
         self.assertEqual(set(index(diagram)), {'a'})
+
+
+class EditorSchemaTest(APITestCase):
+    """The OpenAPI document describes the preview action and the save's ``autosave`` like the other diagram actions."""
+
+    def test_preview_action_and_autosave_are_documented(self):
+        response = self.client.get('/api/schema/?format=json', **self.header)
+        self.assertEqual(response.status_code, 200)
+        schema = response.json()
+        operation = schema['paths']['/api/plugins/archiflow/diagrams/{id}/preview/']['post']
+        request = operation['requestBody']['content']['application/json']['schema']['$ref'].rsplit('/', 1)[1]
+        components = schema['components']['schemas']
+        self.assertEqual(components[request]['required'], ['svg'])
+        self.assertEqual(set(components[request]['properties']), {'svg', 'version'})
+        answer = operation['responses']['200']['content']['application/json']['schema']['$ref'].rsplit('/', 1)[1]
+        self.assertEqual(set(components[answer]['properties']), {'version', 'preview_url'})
+        for code in ('400', '403', '404', '409', '413'):
+            body = operation['responses'][code]['content']['application/json']['schema']
+            self.assertEqual(body, {'$ref': '#/components/schemas/Error'}, code)
+        patch = schema['paths']['/api/plugins/archiflow/diagrams/{id}/']['patch']
+        written = patch['requestBody']['content']['application/json']['schema']['$ref'].rsplit('/', 1)[1]
+        self.assertEqual(components[written]['properties']['autosave']['type'], 'boolean')

@@ -30,8 +30,8 @@ __all__ = (
 
 
 class XMLField(serializers.CharField):
-    """Text checked by the diagram service (size, well-formedness, encoding), without DRF's per-character
-    validators, which take most of a second on 5 MB."""
+    """Text checked once, by the diagram service that stores it (size, well-formedness, links: a ServiceError → 413 or
+    400 with its code and the cell), without DRF's per-character validators, which take most of a second on 5 MB."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -89,11 +89,6 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
     def get_export_url(self, obj):
         return reverse('plugins-api:netbox_archiflow-api:diagram-export', args=[obj.pk])
 
-    def validate_xml(self, value):
-        if value:
-            service.validate_diagram_xml(value)  # ServiceError → 413/400 with its code (and the cell)
-        return value
-
     def validate_metadata(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError('Metadata must be a JSON object.')
@@ -126,7 +121,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         """
         content = {key: validated_data.pop(key) for key in CONTENT_INPUT if key in validated_data}
         self.save_result = None
-        if 'xml' not in content or validated_data.keys() - {'changelog_message'}:
+        if 'xml' not in content or validated_data:
             instance = super().update(instance, validated_data)
         if 'xml' in content:
             autosave = content.get('autosave', False)
