@@ -109,11 +109,6 @@ class EditorSaveTest(EditorRestTestCase):
             (renamed.json()['name'], renamed.json()['xml'], renamed.json()['version']), ('Renamed', THREE, 3)
         )
 
-    def test_a_change_log_message_beside_the_xml_is_recorded(self):
-        response = self.patch({'xml': TWO, 'changelog_message': 'new uplink'})
-        self.assertEqual((response.status_code, response.json()['version']), (200, 2))
-        self.assertTrue(ObjectChange.objects.filter(changed_object_id=self.diagram.pk, message='new uplink').exists())
-
     def test_autosave_rolls_one_version(self):
         for xml in (TWO, THREE):
             response = self.patch({'xml': xml, 'autosave': True, 'change_summary': 'Autosave'})
