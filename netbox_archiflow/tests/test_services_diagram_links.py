@@ -1,6 +1,5 @@
 """The link index: rebuilt from the current XML on every content write, whatever wrote it."""
 
-import json
 from io import StringIO
 
 from dcim.models import Device, Site
@@ -228,22 +227,6 @@ class WritePathsTest(LinkFixturesMixin, APITestCase):
         self.assertHttpStatus(response, 400)
         self.assertEqual((response.data['code'], response.data['cell']), ('link_type_not_linkable', 'u9'))
         self.assertFalse(Diagram.objects.exists())
-
-    def test_editor_save_and_autosave(self):
-        self.user.is_superuser = True
-        self.user.save()
-        self.client.force_login(self.user)
-        diagram = service.create_diagram('Fabric', self.xml)
-        url = reverse('plugins:netbox_archiflow:diagram_editor_save', args=[diagram.pk])
-        for autosave, cell_id in ((False, 'm'), (True, 'a')):
-            body = {'xml': samples.mxfile(linked(cell_id, self.other)), 'autosave': autosave}
-            response = self.client.post(url, json.dumps(body), content_type='application/json')
-            self.assertHttpStatus(response, 200)
-            self.assertEqual(set(index(diagram)), {cell_id})
-        bad = {'xml': samples.mxfile(samples.linked_cell('u9', 'x', 'users.user', 1))}
-        response = self.client.post(url, json.dumps(bad), content_type='application/json')
-        self.assertHttpStatus(response, 400)
-        self.assertEqual(response.json()['cell'], 'u9')
 
     def test_ui_form_and_file_import(self):
         self.user.is_superuser = True

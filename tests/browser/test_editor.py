@@ -214,7 +214,7 @@ def test_save_without_edit_makes_no_version(page, live_server, committed, user, 
     diagram = create_diagram(f'browser-{uuid.uuid4().hex[:8]}', SAVE_SOURCES[source], user)
     committed.append(diagram)
     sent = []
-    page.on('request', lambda r: sent.append(json.loads(r.post_data)['xml']) if r.url.endswith('/save/') else None)
+    page.on('request', lambda r: sent.append(json.loads(r.post_data)['xml']) if r.method == 'PATCH' else None)
     editor = open_editor(page, live_server, diagram)
     for count in (1, 2):
         editor.locator('button.geEmbedBtn', has_text=re.compile('^Save$')).click()

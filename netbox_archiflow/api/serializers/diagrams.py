@@ -19,6 +19,7 @@ from netbox_archiflow.services import diagrams as service
 __all__ = (
     'DiagramLinkSerializer',
     'DiagramGenerateSerializer',
+    'DiagramPreviewSerializer',
     'DiagramRefreshSerializer',
     'DiagramRestoreSerializer',
     'DiagramSerializer',
@@ -29,12 +30,20 @@ __all__ = (
 
 
 class XMLField(serializers.CharField):
-    """Text checked by the diagram service (size, well-formedness, encoding), without DRF's per-character
-    validators, which take most of a second on 5 MB."""
+    """Text checked once, by the diagram service that stores it (size, well-formedness, links: a ServiceError → 413 or
+    400 with its code and the cell), without DRF's per-character validators, which take most of a second on 5 MB."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.validators = []
+
+
+# Write-only inputs that go to the versioning service rather than to the model.
+CONTENT_INPUT = ('xml', 'base_version', 'change_summary', 'autosave')
+
+
+def _preview_url(diagram):
+    return reverse('plugins:netbox_archiflow:diagram_preview', args=[diagram.pk])
 
 
 def _user(serializer):
@@ -52,6 +61,11 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         write_only=True, required=False, min_value=0, help_text='The version the new XML was edited from (409 if stale)'
     )
     change_summary = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
+    autosave = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="Store the new XML as the rolling autosave version (rewritten by the same user's next autosave)",
+    )
     version = serializers.IntegerField(read_only=True)
     created_by = UserSerializer(nested=True, read_only=True, allow_null=True)
     updated_by = UserSerializer(nested=True, read_only=True, allow_null=True)
@@ -63,22 +77,17 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         model = Diagram
         fields = [
             'id', 'url', 'display_url', 'display', 'name', 'site', 'status', 'version', 'xml', 'base_version',
-            'change_summary', 'description', 'metadata', 'link_count', 'preview_url', 'export_url', 'created_by',
-            'updated_by',
+            'change_summary', 'autosave', 'description', 'metadata', 'link_count', 'preview_url', 'export_url',
+            'created_by', 'updated_by',
             'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
         ]  # fmt: skip
         brief_fields = ('id', 'url', 'display', 'name', 'status', 'version', 'description')
 
     def get_preview_url(self, obj):
-        return reverse('plugins:netbox_archiflow:diagram_preview', args=[obj.pk])
+        return _preview_url(obj)
 
     def get_export_url(self, obj):
         return reverse('plugins-api:netbox_archiflow-api:diagram-export', args=[obj.pk])
-
-    def validate_xml(self, value):
-        if value:
-            service.validate_diagram_xml(value)  # ServiceError → 413/400 with its code (and the cell)
-        return value
 
     def validate_metadata(self, value):
         if not isinstance(value, dict):
@@ -87,7 +96,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
 
     def validate(self, data):
         # Content goes through the versioning service, not through the model's full_clean() copy.
-        content = {key: data.pop(key) for key in ('xml', 'base_version', 'change_summary') if key in data}
+        content = {key: data.pop(key) for key in CONTENT_INPUT if key in data}
         data = super().validate(data)
         data.update(content)
         return data
@@ -96,6 +105,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         xml = validated_data.pop('xml', '')
         summary = validated_data.pop('change_summary', '')
         validated_data.pop('base_version', None)
+        validated_data.pop('autosave', None)
         user = _user(self)
         if user is not None and user.is_authenticated:
             validated_data['created_by'] = validated_data['updated_by'] = user
@@ -105,12 +115,24 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         return instance
 
     def update(self, instance, validated_data):
-        xml = validated_data.pop('xml', None)
-        summary = validated_data.pop('change_summary', '')
-        base_version = validated_data.pop('base_version', None)
-        instance = super().update(instance, validated_data)
-        if xml is not None:
-            service.save_diagram(instance, xml, _user(self), base_version=base_version, summary=summary)
+        """With ``xml`` alone (the editor's save) only the service writes: an unchanged drawing writes nothing.
+
+        ``self.save_result`` is the service's answer (None without ``xml``), for the response's ``modified``.
+        """
+        content = {key: validated_data.pop(key) for key in CONTENT_INPUT if key in validated_data}
+        self.save_result = None
+        if 'xml' not in content or validated_data:
+            instance = super().update(instance, validated_data)
+        if 'xml' in content:
+            autosave = content.get('autosave', False)
+            self.save_result = service.save_diagram(
+                instance,
+                content['xml'],
+                _user(self),
+                base_version=content.get('base_version'),
+                kind=DiagramVersionKindChoices.KIND_AUTOSAVE if autosave else DiagramVersionKindChoices.KIND_MANUAL,
+                summary=content.get('change_summary', ''),
+            )
         return instance
 
 
@@ -156,6 +178,19 @@ class DiagramRestoreSerializer(serializers.Serializer):
 
     version = serializers.IntegerField(min_value=1)
     base_version = serializers.IntegerField(min_value=0, required=False)
+
+
+class DiagramPreviewSerializer(serializers.Serializer):
+    """Input of ``diagrams/{id}/preview/``: the editor's SVG export of a version; answers where the picture is."""
+
+    svg = XMLField(write_only=True, trim_whitespace=False, help_text='An SVG document, sanitized before it is stored')
+    version = serializers.IntegerField(
+        min_value=0, required=False, help_text='The version the picture shows (409 when it is no longer current)'
+    )
+    preview_url = serializers.SerializerMethodField(read_only=True)
+
+    def get_preview_url(self, obj) -> str:
+        return _preview_url(obj)
 
 
 class DiagramGenerateSerializer(serializers.Serializer):

@@ -17,6 +17,7 @@ from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     DiagramGenerateSerializer,
     DiagramLinkSerializer,
+    DiagramPreviewSerializer,
     DiagramRefreshSerializer,
     DiagramRestoreSerializer,
     DiagramSerializer,
@@ -86,7 +87,22 @@ class ListWithoutXMLMixin:
         return kwargs
 
 
-class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet):
+class WriteAllFieldsMixin:
+    """``?fields=`` / ``?omit=`` choose what a write answers (e.g. the editor's save: not the XML it just sent), never
+    which fields it may write: NetBox passes them to the serializer that reads the request too."""
+
+    def get_serializer(self, *args, **kwargs):
+        data = kwargs.get('data')
+        if data is None or not self.field_kwargs:
+            return super().get_serializer(*args, **kwargs)
+        kwargs.setdefault('context', self.get_serializer_context())
+        kwargs.setdefault('many', isinstance(data, list))
+        return self.get_serializer_class()(*args, **kwargs)
+
+
+class DiagramViewSet(
+    ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, WriteAllFieldsMixin, NetBoxModelViewSet
+):
     queryset = Diagram.objects.select_related('site', 'created_by', 'updated_by')
     serializer_class = DiagramSerializer
     filterset_class = filtersets.DiagramFilterSet
@@ -100,9 +116,23 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         return qs
 
     def get_permissions(self):
-        if self.action in ('restore', 'refresh'):
+        if self.action in ('restore', 'refresh', 'preview'):
             return [TokenChangePermission()]
         return super().get_permissions()
+
+    def update(self, request, *args, **kwargs):
+        """With ``xml``, the answer also says whether a version was written (``modified``) and its ``kind``."""
+        self.save_result = None
+        response = super().update(request, *args, **kwargs)
+        if self.save_result is not None:
+            version = self.save_result.version
+            response.data['modified'] = self.save_result.modified
+            response.data['kind'] = version.kind if version is not None else None
+        return response
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self.save_result = serializer.save_result
 
     @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
     @action(detail=False, methods=['post'])
@@ -151,6 +181,18 @@ class DiagramViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMix
         body = _diagram_body(request, pk)
         body['restored'] = result.modified
         return Response(body)
+
+    @extend_schema(request=DiagramPreviewSerializer, responses={200: DiagramPreviewSerializer})
+    @action(detail=True, methods=['post'])
+    def preview(self, request, pk):
+        """Store an SVG picture of the current version, e.g. Draw.io's export from the editor (409 when stale)."""
+        diagram = get_object_or_404(Diagram.objects.restrict(request.user, 'change').only('pk', 'version'), pk)
+        data = DiagramPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service.store_preview(
+            diagram, data.validated_data['svg'], request.user, version=data.validated_data.get('version')
+        )
+        return Response(DiagramPreviewSerializer(diagram).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=['get'])

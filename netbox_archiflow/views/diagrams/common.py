@@ -2,7 +2,7 @@
 
 import hashlib
 
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from utilities.views import ConditionalLoginRequiredMixin
 
@@ -34,10 +34,6 @@ def svg_response(svg, request, *, download_name=None):
     if download_name:
         response['Content-Disposition'] = f'attachment; filename="{download_name}.svg"'
     return response
-
-
-def json_error(exc):
-    return JsonResponse(exc.as_dict(), status=exc.status)
 
 
 class DiagramObjectMixin(ConditionalLoginRequiredMixin):

@@ -1,13 +1,10 @@
-"""The embedded Draw.io editor: its page, its save and preview endpoints, and the self-hosted web app."""
-
-import json
+"""The embedded Draw.io editor: its page and the self-hosted web app. The page saves through the REST API."""
 
 from django.apps import apps
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import View
 from django.views.static import serve
 from netbox.views import generic
 from utilities.permissions import get_permission_for_model
@@ -15,13 +12,6 @@ from utilities.views import ViewTab, get_viewname, register_model_view
 
 from netbox_archiflow import drawio_webapp, plugin_settings
 from netbox_archiflow.models import Diagram
-from netbox_archiflow.services import diagrams as service
-from netbox_archiflow.services.errors import ServiceError
-
-from .common import (
-    DiagramObjectMixin,
-    json_error,
-)
 
 
 @register_model_view(Diagram, 'editor', path='editor')
@@ -48,8 +38,11 @@ class DiagramEditorView(generic.ObjectView):
             'editorOrigin': drawio_webapp.editor_origin(request),
             'selfHosted': drawio_webapp.is_installed(),
             'sandbox': drawio_webapp.SANDBOX if drawio_webapp.is_installed() else None,
-            'saveUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/save/'),
-            'previewUrl': request.build_absolute_uri(f'{instance.get_absolute_url()}editor/preview/'),
+            # The REST API with the session and the CSRF token, as NetBox's own pages call it. A save answers
+            # only what the editor reads, not the XML it has just sent.
+            'saveUrl': reverse('plugins-api:netbox_archiflow-api:diagram-detail', args=[instance.pk])
+            + '?fields=id,version,last_updated',
+            'previewUrl': reverse('plugins-api:netbox_archiflow-api:diagram-preview', args=[instance.pk]),
             'exitUrl': instance.get_absolute_url(),
             'version': instance.version,
             'autosave': plugin_settings.get('diagram_autosave'),
@@ -79,69 +72,6 @@ def _link_tools(request, diagram):
         'types': types,
         'libraryUrl': reverse('plugins-api:netbox_archiflow-api:diagram-library', args=[diagram.pk]),
     }
-
-
-def _read_json(request):
-    """Read a JSON body within a deliberate limit (XML + SVG + JSON escaping), independent of Django's."""
-    limit = plugin_settings.get('diagram_max_bytes') * 2 + 65536
-    try:
-        length = int(request.headers.get('Content-Length') or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        raise ServiceError(
-            f'The request is {length} bytes; the limit is {limit} bytes.', code='diagram_too_large', status=413
-        )
-    body = request.read(limit + 1)
-    if len(body) > limit:
-        raise ServiceError(f'The request exceeds {limit} bytes.', code='diagram_too_large', status=413)
-    try:
-        data = json.loads(body or b'{}')
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ServiceError(f'The request body is not JSON: {exc}', code='invalid_json') from exc
-    if not isinstance(data, dict):
-        raise ServiceError('The request body must be a JSON object.', code='invalid_json')
-    return data
-
-
-@register_model_view(Diagram, 'editor_save', path='editor/save')
-class DiagramEditorSaveView(DiagramObjectMixin, View):
-    """POST {xml, base_version, kind?, summary?} → {version, modified} | 409 {code, current_version} | 413 | 400."""
-
-    action = 'change'
-
-    def post(self, request, pk):
-        diagram = self.get_diagram(request, pk)
-        try:
-            data = _read_json(request)
-            kind = 'autosave' if data.get('autosave') else 'manual'
-            result = service.save_diagram(
-                diagram,
-                data.get('xml'),
-                request.user,
-                base_version=data.get('base_version'),
-                kind=kind,
-                summary=data.get('summary') or ('Autosave' if kind == 'autosave' else 'Saved in the editor'),
-            )
-        except ServiceError as exc:
-            return json_error(exc)
-        return JsonResponse({'version': diagram.version, 'modified': result.modified, 'kind': kind})
-
-
-@register_model_view(Diagram, 'editor_preview', path='editor/preview')
-class DiagramEditorPreviewView(DiagramObjectMixin, View):
-    """POST {svg, version} stores the sanitized preview of that version."""
-
-    action = 'change'
-
-    def post(self, request, pk):
-        diagram = self.get_diagram(request, pk)
-        try:
-            data = _read_json(request)
-            service.store_preview(diagram, data.get('svg'), request.user, version=data.get('version'))
-        except ServiceError as exc:
-            return json_error(exc)
-        return JsonResponse({'stored': True, 'version': diagram.version})
 
 
 def drawio_static(request, path):

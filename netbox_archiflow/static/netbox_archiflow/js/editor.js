@@ -7,8 +7,9 @@
  * editor gets every message addressed to its origin.
  *
  * init  → load (current XML, autosave:1 so Draw.io reports changes)
- * save  → POST {xml, base_version} with the CSRF token; 200 → status; 409 → dialog, the user's XML is kept
- *         → after a real save, export xmlsvg and store it as the preview
+ * save  → PATCH the diagram through the REST API {xml, base_version} with the session and the CSRF token, as
+ *         NetBox's own pages do; 200 → status; 409 → dialog, the user's XML is kept; 413/400 → dialog
+ *         → after a real save, export xmlsvg and POST it to the diagram's REST preview action
  * autosave → marks the page dirty; also saved (kind autosave) when the diagram_autosave setting is on
  * exit  → back to the diagram page
  */
@@ -59,14 +60,14 @@
     post({ action: 'dialog', titleKey: null, title: title, message: message, button: 'OK', modified: true });
   }
 
-  function request(url, payload) {
+  function request(method, url, payload) {
     return fetch(url, {
-      method: 'POST',
+      method: method,
       credentials: 'same-origin',
       headers: {
+        Accept: 'application/json',
         'Content-Type': 'application/json',
         'X-CSRFToken': config.csrfToken,
-        'X-Requested-With': 'XMLHttpRequest',
       },
       body: JSON.stringify(payload),
     }).then(function (response) {
@@ -75,6 +76,13 @@
         .catch(function () { return { detail: response.statusText }; })
         .then(function (body) { return { status: response.status, body: body }; });
     });
+  }
+
+  // The REST API answers {code, detail, field} (the plugin's errors) or {field: [messages]} (DRF's validation).
+  function errorText(status, body) {
+    if (body.detail) return body.detail;
+    var messages = Object.keys(body).map(function (field) { return field + ': ' + [].concat(body[field]).join(' '); });
+    return messages.length ? messages.join('; ') : 'The server answered HTTP ' + status + '.';
   }
 
   function goBack() {
@@ -94,7 +102,12 @@
     state.saving = true;
     state.unsavedXml = xml;
     setStatus(options.autosave ? 'Autosaving…' : 'Saving…');
-    request(config.saveUrl, { xml: xml, base_version: state.baseVersion, autosave: !!options.autosave })
+    request('PATCH', config.saveUrl, {
+      xml: xml,
+      base_version: state.baseVersion,
+      autosave: !!options.autosave,
+      change_summary: options.autosave ? 'Autosave' : 'Saved in the editor',
+    })
       .then(function (result) {
         state.saving = false;
         var body = result.body || {};
@@ -129,8 +142,8 @@
           );
         } else {
           state.dirty = true;
-          setStatus('Not saved: ' + (body.detail || ('HTTP ' + result.status)));
-          dialog('Not saved', body.detail || ('The server answered HTTP ' + result.status + '.'));
+          setStatus('Not saved: ' + errorText(result.status, body));
+          dialog('Not saved', errorText(result.status, body));
         }
       })
       .catch(function (error) {
@@ -166,7 +179,7 @@
       if (exit) goBack();
       return;
     }
-    request(config.previewUrl, { svg: svg, version: version })
+    request('POST', config.previewUrl, { svg: svg, version: version })
       .then(function (result) {
         state.previewResults.push({ status: result.status, body: result.body });
         if (result.status === 200) state.previewStored += 1;
