@@ -225,6 +225,9 @@ def save_diagram(
         if metadata is not None:
             locked.metadata = metadata(version.version_number)
         locked._writing_content = True
+        # The message a view or serializer attached to its copy (NetBox's ``_changelog_message``) goes with the
+        # content change it asked for.
+        locked._changelog_message = getattr(diagram, '_changelog_message', None)
         locked.save()
         diagram_links.write_index(locked.pk, links)
         _refresh(diagram, locked)

@@ -109,6 +109,12 @@ class EditorSaveTest(EditorRestTestCase):
             (renamed.json()['name'], renamed.json()['xml'], renamed.json()['version']), ('Renamed', THREE, 3)
         )
 
+    def test_a_change_log_message_beside_the_xml_is_recorded_with_the_content_change(self):
+        response = self.patch({'xml': TWO, 'changelog_message': 'new uplink'})
+        self.assertEqual((response.status_code, response.json()['version']), (200, 2))
+        change = ObjectChange.objects.filter(changed_object_id=self.diagram.pk, changed_object_type__model='diagram')
+        self.assertEqual(list(change.values_list('message', 'postchange_data__version')), [('new uplink', 2)])
+
     def test_autosave_rolls_one_version(self):
         for xml in (TWO, THREE):
             response = self.patch({'xml': xml, 'autosave': True, 'change_summary': 'Autosave'})

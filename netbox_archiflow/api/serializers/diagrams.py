@@ -121,7 +121,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         """
         content = {key: validated_data.pop(key) for key in CONTENT_INPUT if key in validated_data}
         self.save_result = None
-        if 'xml' not in content or validated_data:
+        if 'xml' not in content or validated_data.keys() - {'changelog_message'}:
             instance = super().update(instance, validated_data)
         if 'xml' in content:
             autosave = content.get('autosave', False)
