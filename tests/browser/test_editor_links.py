@@ -12,6 +12,18 @@ from .test_screenshots import shoot
 pytestmark = pytest.mark.browser
 
 TOOLS = 'JSON.parse(JSON.stringify(window.archiflowLinkTools))'
+# In the Draw.io frame: every configure answer it receives from the page, as Draw.io reads it.
+RECORD_CONFIGURE = """
+if (location.pathname.indexOf('/drawio/') >= 0) {
+  window.archiflowConfigureAnswers = [];
+  window.addEventListener('message', function (event) {
+    try {
+      var message = JSON.parse(event.data);
+      if (message && message.action === 'configure') window.archiflowConfigureAnswers.push(message);
+    } catch (error) {}
+  });
+}
+"""
 
 
 @pytest.fixture
@@ -48,20 +60,36 @@ def test_link_remove_library_save_and_find_it_on_the_device(page, live_server, s
     from netbox_archiflow.models import DiagramLink
 
     diagram, device, site = site_diagram
+    page.add_init_script(RECORD_CONFIGURE)
     page.goto(f'{live_server.url}{diagram.get_absolute_url()}editor/')
     page.wait_for_function('window.archiflowEditor && window.archiflowEditor.loaded', timeout=60_000)
     frame = next(frame for frame in page.frames if '/drawio/' in frame.url)
-    # The library of the diagram's site arrives by itself, each shape linked, the device's stencil by role.
-    page.wait_for_function('window.archiflowLinkTools.libraries.length >= 1')
-    assert page.evaluate(TOOLS)['libraries'][0]['title'] == f'NetBox: {site.name}'
+    # The library of the diagram's site comes with the page's configure answer (not asked for by postMessage),
+    # each shape linked, the device's stencil by role.
+    answers = frame.evaluate('() => window.archiflowConfigureAnswers')
+    assert len(answers) == 1
+    library = answers[0]['config']['archiflowLibrary']
+    assert library['title'] == f'NetBox: {site.name}'
+    assert {'object_type': 'dcim.device', 'object_id': device.pk} in [
+        {'object_type': item['object_type'], 'object_id': item['object_id']} for item in library['items']
+    ]
     library_item = frame.locator(f'.archiflow-library a.geItem[data-netbox="dcim.device:{device.pk}"]')
+    library_item.wait_for()
+    assert page.evaluate(TOOLS)['libraries'] == []
+    # "Another site…" refills the palette through the page (here with the same site, picked by name).
+    picker = page.locator('#archiflow-link-picker')
+    frame.locator('.archiflow-choose-site').click()
+    picker.wait_for(state='visible')
+    page.fill('#archiflow-link-picker .archiflow-link-picker-query', site.name)
+    picker.locator('.archiflow-link-picker-result', has_text=site.name).click()
+    page.wait_for_function('window.archiflowLinkTools.libraries.length === 1')
+    assert page.evaluate(TOOLS)['libraries'][0]['title'] == f'NetBox: {site.name}'
     library_item.wait_for()
     frame.wait_for_function('() => window.archiflowLinked.b !== undefined')  # the pre-linked cell has a badge
     assert frame.evaluate('() => Object.keys(window.archiflowLinked)') == ['b']
 
     # Link cell "a" through the context menu and the picker (a modal dialog, hidden until asked for).
-    picker = page.locator('#archiflow-link-picker')
-    assert not picker.is_visible()
+    picker.wait_for(state='hidden')
     click_text(page, frame, 'uplink box')
     click_text(page, frame, 'uplink box', button='right')
     frame.locator('tr.mxPopupMenuItem', has_text='Link to NetBox object').click()

@@ -11,7 +11,9 @@ from utilities.permissions import get_permission_for_model
 from utilities.views import ViewTab, get_viewname, register_model_view
 
 from netbox_archiflow import drawio_webapp, plugin_settings
+from netbox_archiflow.errors import ServiceError
 from netbox_archiflow.models import Diagram
+from netbox_archiflow.services.diagram_library import library
 
 
 @register_model_view(Diagram, 'editor', path='editor')
@@ -56,7 +58,8 @@ class DiagramEditorView(generic.ObjectView):
 
 def _link_tools(request, diagram):
     """What the page needs for the editor's link picker and NetBox library (static/…/js/editor-links.js): the
-    linkable types the user may view, each with its REST list URL, and the diagram's library endpoint."""
+    linkable types the user may view, each with its REST list URL, the diagram's library endpoint (for another
+    site) and the library of the diagram's site, which editor.js hands to Draw.io in its `configure` answer."""
     types = []
     for object_type in sorted(plugin_settings.linkable_types()):
         model = apps.get_model(object_type)
@@ -71,6 +74,23 @@ def _link_tools(request, diagram):
     return {
         'types': types,
         'libraryUrl': reverse('plugins-api:netbox_archiflow-api:diagram-library', args=[diagram.pk]),
+        'library': _initial_library(request, diagram),
+    }
+
+
+def _initial_library(request, diagram):
+    """The palette's first content, ``{title, items, message}``, as editor-links.js words a library it fetches."""
+    try:
+        shapes = library(diagram, request.user)
+    except ServiceError as error:
+        return {'title': 'NetBox', 'items': [], 'message': f'The library could not be loaded: {error.detail}'}
+    if shapes['site'] is None:
+        return {'title': 'NetBox', 'items': [], 'message': 'This diagram has no site.'}
+    items = shapes['items']
+    return {
+        'title': f'NetBox: {shapes["site"]["name"]}',
+        'items': items,
+        'message': 'Drag a shape in: it is linked to its object.' if items else 'Nothing to show at this site.',
     }
 
 

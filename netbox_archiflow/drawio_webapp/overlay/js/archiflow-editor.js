@@ -4,6 +4,9 @@
  * This frame runs sandboxed in an opaque origin and never talks to NetBox: it asks the parent page, which
  * searches NetBox with the user's session and answers with what to put into the diagram.
  *
+ * The palette's first content, the library of the diagram's site, comes with the embed protocol's configure answer
+ * (Editor.config.archiflowLibrary: {title, items, message}); without it the plugin asks the page for it.
+ *
  * Frame → page (JSON, to window.parent):
  *   {event: 'archiflow:link', cell, label}   "Link to NetBox object…" on the selected cell
  *   {event: 'archiflow:library', site?}      the NetBox library is wanted (site: "let me choose one")
@@ -329,5 +332,13 @@ window.archiflowEditorPlugin = function (ui)
 		addPalette();
 	}
 	badgeAll();
-	post({event: 'archiflow:library'});
+	var configured = Editor.config != null ? Editor.config.archiflowLibrary : null;
+	if (configured != null && Array.isArray(configured.items))
+	{
+		showLibrary(String(configured.title || 'NetBox'), configured.items, configured.message ? String(configured.message) : '');
+	}
+	else
+	{
+		post({event: 'archiflow:library'});
+	}
 };

@@ -8,7 +8,8 @@
  *
  * archiflow:link {cell, label}  → the picker; the choice → {action: 'archiflow:link', cell, object}
  * archiflow:library {site?}     → the diagram's site's shapes (diagrams/{id}/library/), or a site picked here
- *                                 when the diagram has none or the user asks for another
+ *                                 when the diagram has none or the user asks for another. The first library
+ *                                 comes with editor.js's configure answer (config.linkTools.library).
  */
 (function () {
   'use strict';
@@ -34,6 +35,8 @@
   var purpose = null;
   var searchTimer = null;
   var searchNumber = 0;
+  // The link picker's type while the picker chooses a site.
+  var linkType = null;
 
   function post(message) {
     frame.contentWindow.postMessage(JSON.stringify(message), config.editorOrigin === 'null' ? '*' : config.editorOrigin);
@@ -90,7 +93,14 @@
     cellLine.textContent = text;
     var siteMode = purpose.kind === 'site';
     typeSelect.disabled = siteMode;
-    if (siteMode) typeSelect.value = SITE;
+    // Choosing the library's site borrows the type list; linking a cell gets the user's type back.
+    if (siteMode) {
+      if (linkType === null) linkType = typeSelect.value;
+      typeSelect.value = SITE;
+    } else if (linkType !== null) {
+      typeSelect.value = linkType;
+      linkType = null;
+    }
     queryInput.value = '';
     results.textContent = '';
     statusLine.textContent = '';

@@ -6,6 +6,7 @@
  * CSP (frame-src) keeps that frame on the Draw.io folder, so nothing else can receive them. An external
  * editor gets every message addressed to its origin.
  *
+ * configure → {compressXml: false}, plus archiflowLibrary (the palette's first content) with the self-hosted editor
  * init  → load (current XML, autosave:1 so Draw.io reports changes)
  * save  → PATCH the diagram through the REST API {xml, base_version} with the session and the CSRF token, as
  *         NetBox's own pages do; 200 → status; 409 → dialog, the user's XML is kept; 413/400 → dialog
@@ -220,8 +221,12 @@
 
     switch (message.event) {
       case 'configure':
-        // Plain (uncompressed) XML: readable diffs, labels and template placeholders.
-        post({ action: 'configure', config: { compressXml: false } });
+        // Plain (uncompressed) XML: readable diffs, labels and template placeholders. With the self-hosted
+        // editor, the NetBox library of the diagram's site too: Draw.io keeps the whole answer as Editor.config,
+        // where its NetBox plugin (drawio/js/archiflow-editor.js) finds the palette's first content.
+        var drawioConfig = { compressXml: false };
+        if (config.linkTools && config.linkTools.library) drawioConfig.archiflowLibrary = config.linkTools.library;
+        post({ action: 'configure', config: drawioConfig });
         break;
       case 'init':
         state.initialized = true;
