@@ -5,11 +5,11 @@
  * searches NetBox with the user's session and answers with what to put into the diagram.
  *
  * The palette's first content, the library of the diagram's site, comes with the embed protocol's configure answer
- * (Editor.config.archiflowLibrary: {title, items, message}); without it the plugin asks the page for it.
+ * (Editor.config.archiflowLibrary: {title, items, message}); another site's comes by message.
  *
  * Frame → page (JSON, to window.parent):
  *   {event: 'archiflow:link', cell, label}   "Link to NetBox object…" on the selected cell
- *   {event: 'archiflow:library', site?}      the NetBox library is wanted (site: "let me choose one")
+ *   {event: 'archiflow:library', site: 'choose'}  the user wants another site's NetBox library
  * Page → frame (accepted only from window.parent):
  *   {action: 'archiflow:link', cell, object: {type, id, display}}   link that cell (label set when empty)
  *   {action: 'archiflow:library', title, items: [{group, object_type, object_id, display, label, style,
@@ -336,9 +336,5 @@ window.archiflowEditorPlugin = function (ui)
 	if (configured != null && Array.isArray(configured.items))
 	{
 		showLibrary(String(configured.title || 'NetBox'), configured.items, configured.message ? String(configured.message) : '');
-	}
-	else
-	{
-		post({event: 'archiflow:library'});
 	}
 };

@@ -7,7 +7,7 @@
  * Messages count only when they come from the editor's frame window with the editor's origin (as in editor.js).
  *
  * archiflow:link {cell, label}  → the picker; the choice → {action: 'archiflow:link', cell, object}
- * archiflow:library {site?}     → the diagram's site's shapes (diagrams/{id}/library/), or a site picked here
+ * archiflow:library {site}      → the shapes of a site picked here (diagrams/{id}/library/?site_id=)
  *                                 when the diagram has none or the user asks for another. The first library
  *                                 comes with editor.js's configure answer (config.linkTools.library).
  */
@@ -128,15 +128,10 @@
   }
 
   function loadLibrary(siteId) {
-    var url = tools.libraryUrl + (siteId ? '?site_id=' + encodeURIComponent(siteId) : '');
-    getJson(url)
+    getJson(tools.libraryUrl + '?site_id=' + encodeURIComponent(siteId))
       .then(function (body) {
-        if (!body.site) {
-          sendLibrary('NetBox', [], 'This diagram has no site.');
-        } else {
-          sendLibrary('NetBox: ' + body.site.name, body.items || [],
-            (body.items || []).length ? 'Drag a shape in: it is linked to its object.' : 'Nothing to show at this site.');
-        }
+        sendLibrary('NetBox: ' + body.site.name, body.items || [],
+          (body.items || []).length ? 'Drag a shape in: it is linked to its object.' : 'Nothing to show at this site.');
       })
       .catch(function (error) {
         sendLibrary('NetBox', [], 'The library could not be loaded: ' + error.message);
@@ -169,15 +164,11 @@
       state.linkRequests += 1;
       var label = String(message.label || '').replace(/<[^>]*>/g, '').trim();
       openPicker({ kind: 'link', cell: message.cell }, label ? 'Cell: ' + label : 'Cell ' + message.cell);
-    } else if (message.event === 'archiflow:library') {
-      if (message.site === 'choose') {
-        if (typeInfo(SITE)) {
-          openPicker({ kind: 'site' }, 'Choose the site whose objects the NetBox library shows.');
-        } else {
-          sendLibrary('NetBox', [], 'You may not view sites.');
-        }
+    } else if (message.event === 'archiflow:library' && message.site === 'choose') {
+      if (typeInfo(SITE)) {
+        openPicker({ kind: 'site' }, 'Choose the site whose objects the NetBox library shows.');
       } else {
-        loadLibrary(null);
+        sendLibrary('NetBox', [], 'You may not view sites.');
       }
     }
   });
