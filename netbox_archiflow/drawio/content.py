@@ -63,23 +63,29 @@ def _number(value):
 
 
 def _attributes(element, renamed=None):
-    attrs = dict(element.attrib)
-    if element.tag in NUMERIC_ELEMENTS:
+    tag = element.tag
+    attrs = element.attrib  # copied before any change: the parsed document stays as it was
+    if tag in NUMERIC_ELEMENTS:
         attrs = {k: (v if k == 'as' else _number(v)) for k, v in attrs.items()}
-    if element.tag == 'mxCell' and attrs.get('style'):
-        attrs['style'] = ';'.join(part for part in attrs['style'].split(';') if part)
+    elif tag == 'mxCell':
+        style = attrs.get('style')
+        if style and (';;' in style or style[0] == ';' or style[-1] == ';'):
+            attrs = {**attrs, 'style': ';'.join(part for part in style.split(';') if part)}
     if renamed:
         for name in ('id', *REFERENCES):
-            if attrs.get(name) in renamed:
-                attrs[name] = renamed[attrs[name]]
-    defaults = ELEMENT_DEFAULTS.get(element.tag, {})
-    return sorted((k, v) for k, v in attrs.items() if defaults.get(k) != v)
+            value = attrs.get(name)
+            if value in renamed:
+                attrs = {**attrs, name: renamed[value]}
+    defaults = ELEMENT_DEFAULTS.get(tag)
+    items = [(k, v) for k, v in attrs.items() if defaults.get(k) != v] if defaults else list(attrs.items())
+    items.sort()
+    return items
 
 
 def canonical(element, renamed=None):
     """One element as text: attribute order, defaults, number formatting and whitespace do not count."""
-    children = ''.join(canonical(child, renamed) for child in element)
-    attrs = ' '.join(f'{k}={v!r}' for k, v in _attributes(element, renamed))
+    children = ''.join([canonical(child, renamed) for child in element])
+    attrs = ' '.join([f'{k}={v!r}' for k, v in _attributes(element, renamed)])
     return f'<{element.tag} {attrs}>{(element.text or "").strip()}{children}</{element.tag}>'
 
 

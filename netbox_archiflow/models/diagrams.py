@@ -4,6 +4,7 @@ The XML and SVG columns can be megabytes: list views and list APIs leave them un
 the change log records a digest of them instead of the content (the versions hold the content).
 """
 
+import functools
 import hashlib
 from urllib.parse import urlencode
 
@@ -22,17 +23,38 @@ from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindCho
 from netbox_archiflow.drawio.errors import DrawioError
 from netbox_archiflow.drawio.templates import validate_template_definition
 
-__all__ = ('Diagram', 'DiagramLink', 'DiagramTemplate', 'DiagramVersion', 'content_digest')
+__all__ = (
+    'Diagram',
+    'DiagramLink',
+    'DiagramTemplate',
+    'DiagramVersion',
+    'content_digest',
+    'format_digest',
+    'text_sha256',
+)
 
 CONTENT_FIELDS = ('xml', 'version', 'preview_svg')
+
+
+@functools.lru_cache(maxsize=2)
+def text_sha256(text):
+    """SHA-256 (hex) of a text's UTF-8 bytes, as PostgreSQL's ``sha256(convert_to(text, 'UTF8'))`` gives it.
+
+    A save hashes the same megabytes of XML for its change log and for its content comparison: the last two
+    texts are remembered.
+    """
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
 def content_digest(text):
     """A short, stable fingerprint of a (possibly huge) text column."""
     if not text:
         return ''
-    data = text.encode('utf-8')
-    return f'sha256:{hashlib.sha256(data).hexdigest()[:16]} ({len(data)} bytes)'
+    return format_digest(text_sha256(text), len(text.encode('utf-8')))
+
+
+def format_digest(sha256_hex, size):
+    return f'sha256:{sha256_hex[:16]} ({size} bytes)' if size else ''
 
 
 class LargeFieldsQuerySet(RestrictedQuerySet):
@@ -50,22 +72,31 @@ class LargeFieldsQuerySet(RestrictedQuerySet):
 
 
 class DigestSerializationMixin:
-    """Change-log snapshots carry a digest of the large text columns, not megabytes of XML."""
+    """Change-log snapshots carry a digest of the XML, not megabytes of it; the SVG preview (derived data) is not
+    logged. A copy read without its XML may carry the digest PostgreSQL computed (``stored_digests``)."""
+
+    logged_large_fields = ('xml',)
 
     def serialize_object(self, exclude=None):
         exclude = list(exclude or [])
-        # A deferred column is not loaded just for the change log: Django's serializer, which NetBox's runs
-        # before it drops the excluded fields, reads a placeholder instead.
-        deferred = [field for field in self.large_fields if field in self.get_deferred_fields()]
-        self.__dict__.update(dict.fromkeys(deferred, ''))
+        # Django's serializer, which NetBox's runs before it drops the excluded fields, reads a placeholder: a
+        # loaded column is not encoded as JSON for nothing, a deferred one is not loaded for the change log.
+        loaded = {field: self.__dict__[field] for field in self.large_fields if field in self.__dict__}
+        self.__dict__.update(dict.fromkeys(self.large_fields, ''))
         try:
             data = super().serialize_object(exclude=exclude + list(self.large_fields))
         finally:
-            for field in deferred:
+            for field in self.large_fields:
                 del self.__dict__[field]
-        for field in self.large_fields:
-            if field not in exclude and field not in deferred:
-                data[field] = content_digest(getattr(self, field))
+            self.__dict__.update(loaded)
+        stored = getattr(self, 'stored_digests', {})
+        for field in self.logged_large_fields:
+            if field in exclude:
+                continue
+            if field in loaded:
+                data[field] = content_digest(loaded[field])
+            elif field in stored:
+                data[field] = stored[field]
         return data
 
     def clean_fields(self, exclude=None):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse
 from django.utils.text import slugify
 from netbox.context import query_cache
@@ -21,6 +22,7 @@ from netbox_archiflow.drawio import content, diff, pages, templates
 from netbox_archiflow.drawio import preview as drawio_preview
 from netbox_archiflow.drawio import svg as drawio_svg
 from netbox_archiflow.models import Diagram, DiagramVersion
+from netbox_archiflow.models.diagrams import format_digest, text_sha256
 from netbox_archiflow.services import diagram_links
 from netbox_archiflow.services.errors import Conflict, NotFound, ServiceError
 from netbox_archiflow.services.locks import prefetch_tags
@@ -39,6 +41,7 @@ __all__ = (
     'max_bytes',
     'max_request_bytes',
     'parse_diagram_xml',
+    'preview_svg',
     'restore_version',
     'sanitize_svg',
     'save_diagram',
@@ -121,11 +124,24 @@ class SaveResult:
         return self.version is not None
 
 
-def _lock(diagram):
+def _lock(diagram, queryset=None):
     try:
-        return Diagram.objects.select_for_update().get(pk=diagram.pk)
+        return (queryset if queryset is not None else Diagram.objects).select_for_update().get(pk=diagram.pk)
     except Diagram.DoesNotExist as exc:
         raise NotFound(f'Diagram {diagram.pk} does not exist.', field='id') from exc
+
+
+def _lock_without_content(diagram):
+    """The locked row without its XML and preview: PostgreSQL answers the stored XML's digest and size instead of
+    sending megabytes that a save replaces (the change log's digest and the content comparison need no more)."""
+    xml = f'"{Diagram._meta.db_table}"."xml"'
+    queryset = Diagram.objects.defer_large().annotate(
+        stored_xml_sha256=RawSQL(f"encode(sha256(convert_to({xml}, 'UTF8')), 'hex')", ()),
+        stored_xml_bytes=RawSQL(f'octet_length({xml})', ()),
+    )
+    locked = _lock(diagram, queryset)
+    locked.stored_digests = {'xml': format_digest(locked.stored_xml_sha256, locked.stored_xml_bytes)}
+    return locked
 
 
 def _user(user):
@@ -153,8 +169,9 @@ def save_diagram(
     - the link index is rebuilt from the new XML in the same transaction; a malformed link or one to a
       type that is not linkable refuses the save (400 naming the cell).
 
-    The diagram and the version get ``preview`` (an SVG already sanitized, e.g. the restored version's)
-    or else a preview drawn on the server, so every write has a picture without a browser.
+    The diagram and the version get ``preview`` (an SVG already sanitized, e.g. the restored version's). Without
+    one the picture is drawn on the server when it is first asked for (``preview_svg``): drawing a large diagram
+    costs more than writing it, and the editor replaces the drawn picture with Draw.io's own export anyway.
     ``metadata(version_number)``, when given, returns the diagram's metadata to store with the new content.
 
     This is the only function that writes diagram content. The diagram row is locked (``SELECT … FOR
@@ -171,12 +188,14 @@ def save_diagram(
     summary = (summary or '')[:200]
     user = _user(user)
     with transaction.atomic():
-        locked = _lock(diagram)
-        same = locked.xml == xml
+        locked = _lock_without_content(diagram)
+        same = locked.stored_xml_sha256 == text_sha256(xml)
         if not same:
             new_key = _content_key_of(xml, parsed)  # also kept for the next save's comparison
-            same = bool(locked.xml) and _content_key_of(locked.xml) == new_key
+            same = bool(locked.stored_xml_bytes) and _stored_content_key(locked) == new_key
         if same:
+            if locked.stored_xml_sha256 == text_sha256(xml):
+                locked.xml = xml
             _refresh(diagram, locked)
             return SaveResult(diagram)
         if base_version is not None and base_version != locked.version:
@@ -192,7 +211,6 @@ def save_diagram(
             latest = DiagramVersion.objects.filter(diagram=locked, version_number=locked.version).first()
             if latest is not None and (latest.kind != kind or latest.author_id != getattr(user, 'pk', None)):
                 latest = None
-        preview = preview or drawio_preview.render_preview(parsed)
         if latest is not None:
             latest.snapshot()
             latest.xml = xml
@@ -234,18 +252,24 @@ def save_diagram(
     return SaveResult(diagram, version, created)
 
 
-def _content_key_of(xml, parsed=None):
-    """A digest of the document's content key (``drawio.content``), kept in NetBox's cache by a digest of the
-    text: telling whether a save changes the content then parses the stored document only when its key
-    is not known yet (e.g. it was written before this cache existed). The plugin version is part of the
-    name, so a release that changes what counts as content does not reuse older keys."""
-    name = f'netbox_archiflow.content_key.{__version__}.{hashlib.sha256(xml.encode()).hexdigest()}'
-    key = cache.get(name) if parsed is None else None
-    if key is None:
-        parsed = parsed if parsed is not None else parse_diagram_xml(xml)
-        key = hashlib.sha256(content.content_key(parsed).encode()).hexdigest()
-        cache.set(name, key, CONTENT_KEY_TIMEOUT)
+def _content_key_name(xml_sha256):
+    # The plugin version is part of the name: a release that changes what counts as content reuses no older key.
+    return f'netbox_archiflow.content_key.{__version__}.{xml_sha256}'
+
+
+def _content_key_of(xml, parsed):
+    """A digest of the document's content key (``drawio.content``), kept in NetBox's cache by the digest of the
+    text, so the next save compares with it without reading or parsing the stored document."""
+    key = hashlib.sha256(content.content_key(parsed).encode()).hexdigest()
+    cache.set(_content_key_name(text_sha256(xml)), key, CONTENT_KEY_TIMEOUT)
     return key
+
+
+def _stored_content_key(locked):
+    """The content key of the locked row's XML: from NetBox's cache, else read and parsed (e.g. content written
+    before this cache existed, or evicted)."""
+    key = cache.get(_content_key_name(locked.stored_xml_sha256))
+    return key if key is not None else _content_key_of(locked.xml, parse_diagram_xml(locked.xml))
 
 
 def _reuse_tags(locked, diagram):
@@ -262,8 +286,12 @@ def _reuse_tags(locked, diagram):
 def _refresh(target, source):
     if target is source:
         return
+    deferred = source.get_deferred_fields()
     for name in ('xml', 'version', 'preview_svg', 'metadata', 'updated_by_id', 'last_updated'):
-        setattr(target, name, getattr(source, name))
+        if name in deferred:
+            target.__dict__.pop(name, None)  # read again if asked for
+        else:
+            setattr(target, name, getattr(source, name))
 
 
 def create_diagram(name, xml='', user=None, *, summary='', **fields):
@@ -357,6 +385,32 @@ def template_slug(name):
 #
 # SVG previews
 #
+
+
+def preview_svg(obj):
+    """The SVG preview of a diagram or of a version, drawn from its XML and kept when it has none yet.
+
+    Saves leave the picture to be drawn here, on its first request, so a write never pays for a picture that
+    Draw.io's export replaces or that nobody looks at. The picture is kept only for the content it was drawn
+    from: a save in between (another version number) keeps its own.
+    """
+    if obj.preview_svg:
+        return obj.preview_svg
+    try:
+        svg = drawio_preview.render_preview(parse_diagram_xml(obj.xml)) if obj.xml else ''
+    except ServiceError:  # content stored before today's rules: no picture rather than an error page
+        svg = ''
+    if svg:
+        if isinstance(obj, DiagramVersion):
+            diagram_id, number = obj.diagram_id, obj.version_number
+        else:
+            diagram_id, number = obj.pk, obj.version
+        DiagramVersion.objects.filter(diagram_id=diagram_id, version_number=number, preview_svg='').update(
+            preview_svg=svg
+        )
+        Diagram.objects.filter(pk=diagram_id, version=number, preview_svg='').update(preview_svg=svg)
+    obj.preview_svg = svg
+    return svg
 
 
 def store_preview(diagram, svg, user=None, *, version=None):

@@ -724,7 +724,7 @@ def _metadata(diagram_metadata, spec, version, digest):
 
 
 def generate_diagram(name, spec, user, **fields):
-    """A new diagram (version 1, with the preview every write gets) drawn from NetBox, its spec saved for refreshes."""
+    """A new diagram (version 1) drawn from NetBox, its spec saved for refreshes."""
     if not isinstance(name, str) or not name.strip():
         raise ServiceError('A diagram name is required.', field='name')
     drawn = topology(spec, user)

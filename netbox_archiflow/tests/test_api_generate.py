@@ -6,6 +6,7 @@ from users.models import ObjectPermission
 from utilities.testing import TestCase
 
 from netbox_archiflow.models import Diagram, DiagramVersion
+from netbox_archiflow.services import diagrams as service
 
 from .test_rpc import RPCTestCase
 from .topology_fixtures import make_topology
@@ -146,7 +147,7 @@ class UITest(TestCase):
         self.client.post(refresh)
         diagram.refresh_from_db()
         self.assertEqual(diagram.version, 2)
-        self.assertTrue(diagram.preview_svg.startswith('<svg'))
+        self.assertTrue(service.preview_svg(diagram).startswith('<svg'))
 
     def test_form_device_selection(self):
         url = reverse('plugins:netbox_archiflow:diagram_generate')

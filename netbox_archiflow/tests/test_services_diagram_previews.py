@@ -1,4 +1,5 @@
-"""Every write of diagram content leaves a server-drawn preview on the diagram and on its version."""
+"""Every write of diagram content has a server-drawn preview: drawn when first asked for, then kept on the diagram
+and on its version."""
 
 from unittest import mock
 
@@ -22,14 +23,15 @@ EXPORT = '<svg xmlns="http://www.w3.org/2000/svg"><text>exported by Draw.io</tex
 
 
 def assert_preview_shows(test, diagram, *labels):
-    """The diagram and its current version carry the same SVG, which shows ``labels``."""
+    """The diagram's picture shows ``labels``; once asked for, the diagram and its current version keep it."""
+    svg = service.preview_svg(Diagram.objects.get(pk=diagram.pk))
+    test.assertTrue(svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"'), svg[:80])
     diagram = Diagram.objects.get(pk=diagram.pk)
     version = DiagramVersion.objects.get(diagram=diagram, version_number=diagram.version)
-    test.assertTrue(diagram.preview_svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"'), diagram.preview_svg[:80])
-    test.assertEqual(version.preview_svg, diagram.preview_svg)
+    test.assertEqual((diagram.preview_svg, version.preview_svg), (svg, svg))
     for label in labels:
-        test.assertIn(f'>{label}<', diagram.preview_svg)
-    return diagram.preview_svg
+        test.assertIn(f'>{label}<', svg)
+    return svg
 
 
 class ServicePreviewTest(TestCase):
@@ -40,6 +42,23 @@ class ServicePreviewTest(TestCase):
         second = assert_preview_shows(self, diagram, 'alpha', 'beta')
         self.assertIn('<polyline', second)
         self.assertEqual(DiagramVersion.objects.get(diagram=diagram, version_number=1).preview_svg, first)
+
+    def test_a_save_draws_nothing_until_the_picture_is_asked_for(self):
+        diagram = service.create_diagram('D', ONE)
+        self.assertEqual(Diagram.objects.get(pk=diagram.pk).preview_svg, '')
+        first = assert_preview_shows(self, diagram, 'alpha')
+        stored = Diagram.objects.get(pk=diagram.pk)
+        with self.assertNumQueries(0):  # kept: not drawn again
+            self.assertEqual(service.preview_svg(stored), first)
+
+    def test_a_picture_is_kept_only_for_the_content_it_was_drawn_from(self):
+        diagram = service.create_diagram('D', ONE)
+        read_before_the_save = Diagram.objects.get(pk=diagram.pk)
+        service.save_diagram(diagram, TWO)
+        self.assertNotIn('>beta<', service.preview_svg(read_before_the_save))
+        self.assertEqual(Diagram.objects.get(pk=diagram.pk).preview_svg, '')
+        self.assertIn('>alpha<', DiagramVersion.objects.get(diagram=diagram, version_number=1).preview_svg)
+        assert_preview_shows(self, diagram, 'alpha', 'beta')
 
     def test_autosave_redraws_the_rolling_version(self):
         user = User.objects.create_user('autosaver')

@@ -228,7 +228,7 @@ class GenerateDiagramTest(GenerateTestCase):
         self.assertEqual(diagram.version, 1)
         self.assertEqual(diagram.site, self.t.site)
         self.assertEqual(diagram.metadata['generator']['scope_id'], self.t.site.pk)
-        self.assertIn(self.t.core.name, diagram.preview_svg)
+        self.assertIn(self.t.core.name, diagram_service.preview_svg(diagram))
         self.assertTrue(diagram.preview_svg.startswith('<svg'))
 
 

@@ -21,7 +21,7 @@ SCOPE_FIELDS = {'dcim.site': 'site', 'dcim.location': 'location', 'dcim.rack': '
 
 @register_model_view(Diagram, 'generate', path='generate', detail=False)
 class DiagramGenerateView(ConditionalLoginRequiredMixin, View):
-    """Choose kind, scope and options; the diagram is created at version 1 with a preview."""
+    """Choose kind, scope and options; the diagram is created at version 1."""
 
     template_name = 'netbox_archiflow/diagram_generate.html'
 

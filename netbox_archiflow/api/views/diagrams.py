@@ -111,8 +111,12 @@ class DiagramViewSet(
         qs = super().get_queryset()
         if self.action == 'list':
             return qs.defer_large(keep=self.response_fields)
-        if self.action in ('retrieve', 'update', 'partial_update', 'create'):
+        if self.action == 'retrieve':
             return qs.defer_large(keep=('xml',))
+        if self.action in ('update', 'partial_update', 'create'):
+            # A write of content hands the new XML to the instance; any other write loads it only when it answers
+            # with it.
+            return qs.defer_large()
         return qs
 
     def get_permissions(self):
@@ -133,6 +137,19 @@ class DiagramViewSet(
     def perform_update(self, serializer):
         super().perform_update(serializer)
         self.save_result = serializer.save_result
+
+    def get_serializer(self, *args, **kwargs):
+        """The answer to a content write carries the XML just written, not a second read of megabytes."""
+        result = getattr(self, 'save_result', None)
+        answered = args[0] if args and 'data' not in kwargs else None
+        if (
+            result is not None
+            and getattr(answered, 'pk', None) == result.diagram.pk
+            and 'xml' in answered.get_deferred_fields()
+            and 'xml' not in result.diagram.get_deferred_fields()
+        ):
+            answered.xml = result.diagram.xml
+        return super().get_serializer(*args, **kwargs)
 
     @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
     @action(detail=False, methods=['post'])

@@ -257,12 +257,13 @@ class DiagramVersionsView(generic.ObjectView):
 
 @register_model_view(Diagram, 'preview', path='preview')
 class DiagramPreviewView(DiagramObjectMixin, View):
-    """The stored SVG preview, inert (CSP sandbox + nosniff), with an ETag. ?download=1 for a file."""
+    """The SVG preview (drawn on its first request), inert (CSP sandbox + nosniff), with an ETag. ?download=1 for
+    a file."""
 
     def get(self, request, pk):
         diagram = self.get_diagram(request, pk, 'preview_svg')
         name = diagram.name if request.GET.get('download') else None
-        return svg_response(diagram.preview_svg or PLACEHOLDER_SVG, request, download_name=name)
+        return svg_response(service.preview_svg(diagram) or PLACEHOLDER_SVG, request, download_name=name)
 
 
 @register_model_view(DiagramVersion, 'preview', path='preview')
@@ -270,8 +271,8 @@ class DiagramVersionPreviewView(ConditionalLoginRequiredMixin, View):
     """The picture kept with one version, as inert as the diagram's preview."""
 
     def get(self, request, pk):
-        qs = restricted(DiagramVersion, request, 'view').only('pk', 'preview_svg')
-        return svg_response(get_object_or_404(qs, pk=pk).preview_svg or PLACEHOLDER_SVG, request)
+        qs = restricted(DiagramVersion, request, 'view').only('pk', 'diagram_id', 'version_number', 'preview_svg')
+        return svg_response(service.preview_svg(get_object_or_404(qs, pk=pk)) or PLACEHOLDER_SVG, request)
 
 
 @register_model_view(Diagram, 'download', path='download')
