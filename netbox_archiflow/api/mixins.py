@@ -68,6 +68,31 @@ class SafeReferencesMixin:
         return fields
 
 
+class SharedUserReferencesMixin:
+    """A list names the same few users on many of its rows (who created, updated, allocated, resolved): each user in
+    ``user_fields`` is serialized once per answer, not once per row (each costs two URL reversals)."""
+
+    user_fields = ()
+
+    @cached_property
+    def fields(self):
+        fields = super().fields
+        answered = self.context.setdefault('netbox_archiflow.users', {})
+        for name in self.user_fields:
+            if name in fields:
+                fields[name].to_representation = _once_per_user(fields[name].to_representation, answered)
+        return fields
+
+
+def _once_per_user(to_representation, answered):
+    def represent(user):
+        if user.pk not in answered:
+            answered[user.pk] = to_representation(user)
+        return answered[user.pk]
+
+    return represent
+
+
 def _refusing_bad_references(to_internal_value):
     def resolve(data):
         # NetBox turns {"prefix": {"prefix": [...]}} into prefix=[...]: PostgreSQL refuses such a lookup with a

@@ -4,15 +4,17 @@ from netbox.api.serializers import NetBoxModelSerializer
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import SafeReferencesMixin
+from netbox_archiflow.api.mixins import SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert
 
 __all__ = ('AlertSerializer',)
 
 
-class AlertSerializer(SafeReferencesMixin, NetBoxModelSerializer):
+class AlertSerializer(SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer):
     """An alert raised by ArchiFlow about a pool, an address or a device; acknowledged and resolved, never created."""
+
+    user_fields = ('acknowledged_by', 'resolved_by')
 
     alert_type = ChoiceField(choices=AlertTypeChoices, read_only=True)
     severity = ChoiceField(choices=AlertSeverityChoices, read_only=True)

@@ -1,5 +1,7 @@
+import functools
+
 from dcim.api.serializers import SiteSerializer
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from netbox.api.fields import ChoiceField, ContentTypeField, RelatedObjectCountField
 from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import (
@@ -10,7 +12,7 @@ from netbox.api.serializers import (
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import SafeReferencesMixin
+from netbox_archiflow.api.mixins import SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagram_links
@@ -42,8 +44,21 @@ class XMLField(serializers.CharField):
 CONTENT_INPUT = ('xml', 'base_version', 'change_summary', 'autosave')
 
 
+def _object_url(viewname, pk):
+    """``reverse(viewname, args=[pk])`` for every row of a list, from the pattern reversed once per URL prefix."""
+    head, tail = _url_around_pk(viewname, get_script_prefix())
+    return f'{head}{pk}{tail}'
+
+
+@functools.lru_cache(maxsize=16)
+def _url_around_pk(viewname, script_prefix):
+    marker = '4294967291'
+    head, _marker, tail = reverse(viewname, args=[marker]).partition(marker)
+    return head, tail
+
+
 def _preview_url(diagram):
-    return reverse('plugins:netbox_archiflow:diagram_preview', args=[diagram.pk])
+    return _object_url('plugins:netbox_archiflow:diagram_preview', diagram.pk)
 
 
 def _user(serializer):
@@ -51,8 +66,10 @@ def _user(serializer):
     return getattr(request, 'user', None)
 
 
-class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
+class DiagramSerializer(SharedUserReferencesMixin, SafeReferencesMixin, PrimaryModelSerializer):
     """Lists omit ``xml`` (the viewset defers the column); the detail, create and update carry it."""
+
+    user_fields = ('created_by', 'updated_by')
 
     site = SiteSerializer(nested=True, required=False, allow_null=True)
     status = ChoiceField(choices=DiagramStatusChoices, required=False)
@@ -87,7 +104,7 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         return _preview_url(obj)
 
     def get_export_url(self, obj):
-        return reverse('plugins-api:netbox_archiflow-api:diagram-export', args=[obj.pk])
+        return _object_url('plugins-api:netbox_archiflow-api:diagram-export', obj.pk)
 
     def validate_metadata(self, value):
         if not isinstance(value, dict):
@@ -136,8 +153,10 @@ class DiagramSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         return instance
 
 
-class DiagramVersionSerializer(SafeReferencesMixin, BaseModelSerializer):
+class DiagramVersionSerializer(SharedUserReferencesMixin, SafeReferencesMixin, BaseModelSerializer):
     """An immutable numbered version of a diagram's content (who, when, why)."""
+
+    user_fields = ('author',)
 
     diagram = DiagramSerializer(nested=True, read_only=True)
     kind = ChoiceField(choices=DiagramVersionKindChoices, read_only=True)

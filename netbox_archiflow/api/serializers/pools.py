@@ -10,7 +10,7 @@ from netbox.api.serializers.nested import NestedTagSerializer
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import SafeReferencesMixin
+from netbox_archiflow.api.mixins import SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
@@ -91,8 +91,10 @@ class IPPoolSerializer(SafeReferencesMixin, PrimaryModelSerializer):
         return super().validate(data)
 
 
-class IPAllocationSerializer(SafeReferencesMixin, NetBoxModelSerializer):
+class IPAllocationSerializer(SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer):
     """An address handed out from a pool to an asset; released allocations stay as history."""
+
+    user_fields = ('allocated_by', 'released_by')
 
     pool = IPPoolSerializer(nested=True, read_only=True)
     ip_address = IPAddressSerializer(nested=True, read_only=True, allow_null=True)
