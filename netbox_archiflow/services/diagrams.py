@@ -33,6 +33,7 @@ __all__ = (
     'SaveResult',
     'ServiceError',
     'create_diagram',
+    'create_with_content',
     'diff_versions',
     'diff_xml',
     'expand_compressed',
@@ -296,16 +297,43 @@ def _refresh(target, source):
 
 def create_diagram(name, xml='', user=None, *, summary='', **fields):
     """Create a diagram; with content it starts at version 1, without at version 0."""
-    if xml:
-        validate_diagram_xml(xml)
     user = _user(user)
-    with transaction.atomic():
-        diagram = Diagram(name=name, created_by=user, updated_by=user, **fields)
+
+    def insert(content):
+        diagram = Diagram(name=name, created_by=user, updated_by=user, **fields, **content)
         diagram.full_clean()
         diagram.save()
-        if xml:
-            save_diagram(diagram, xml, user, summary=summary or 'Created')
-    return diagram
+        return diagram
+
+    if xml:
+        return create_with_content(xml, user, summary=summary or 'Created', insert=insert).diagram
+    return insert({})
+
+
+def create_with_content(xml, user=None, *, summary='Created', insert):
+    """A new diagram that starts with content, at version 1.
+
+    ``insert(content_fields)`` writes the row once, with its XML (the REST serializer passes its own create, which
+    adds tags and custom fields); version 1 and the link index follow in the same transaction. An insert and then
+    a save of the content would write megabytes of XML twice and log two changes of the diagram.
+    """
+    parsed, links = validate_diagram_xml(xml)  # before any write: a refused document creates nothing
+    user = _user(user)
+    with transaction.atomic():
+        diagram = insert({'xml': xml, 'version': 1, 'preview_svg': ''})
+        version = DiagramVersion(
+            diagram=diagram,
+            version_number=1,
+            xml=xml,
+            change_summary=(summary or '')[:200],
+            kind=DiagramVersionKindChoices.KIND_MANUAL,
+            author=user,
+        )
+        version.full_clean(exclude=['diagram', 'author'], validate_unique=False, validate_constraints=False)
+        version.save()
+        diagram_links.write_index(diagram.pk, links)
+        _content_key_of(xml, parsed)  # for the first save's comparison
+    return SaveResult(diagram, version, created=True)
 
 
 def restore_version(diagram, version_number, user=None, *, base_version=None):

@@ -1,9 +1,11 @@
+from core.models import ObjectChange, ObjectType
 from django.test import override_settings
 from django.urls import reverse
+from extras.models import Tag
 from utilities.testing import APIViewTestCases, TestCase
 
 from netbox_archiflow import diagram_samples as samples
-from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion
+from netbox_archiflow.models import Diagram, DiagramTemplate, DiagramVersion, content_digest
 from netbox_archiflow.services import diagrams as service
 
 from .base import ONE, TWO, PluginAPITestMixin, make_template
@@ -89,6 +91,24 @@ class DiagramRestAPIContractTest(TestCase):
         self.assertNotIn('xml', listing.json()['results'][0])
         detail = self.client.get(self.url).json()
         self.assertEqual((detail['xml'], detail['version']), (ONE, 1))
+
+    def test_create_with_xml_writes_the_diagram_once_at_version_1(self):
+        Tag.objects.create(name='drawn', slug='drawn')
+        response = self.client.post(
+            reverse('plugins-api:netbox_archiflow-api:diagram-list'),
+            {'name': 'Once', 'xml': TWO, 'tags': [{'name': 'drawn', 'slug': 'drawn'}]},
+            content_type='application/json',
+        )
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual((response.json()['version'], response.json()['xml']), (1, TWO))
+        diagram = Diagram.objects.get(name='Once')
+        changes = ObjectChange.objects.filter(changed_object_type=ObjectType.objects.get_for_model(Diagram))
+        logged = changes.filter(changed_object_id=diagram.pk)
+        self.assertEqual([c.action for c in logged], ['create'])
+        self.assertEqual(logged.get().postchange_data['xml'], content_digest(TWO))
+        self.assertEqual([t.slug for t in diagram.tags.all()], ['drawn'])
+        version = DiagramVersion.objects.get(diagram=diagram)
+        self.assertEqual((version.version_number, version.xml, version.change_summary), (1, TWO, 'Created'))
 
     def test_stale_base_version_is_409_and_changes_nothing(self):
         ok = self.client.patch(self.url, {'xml': TWO, 'base_version': 1}, content_type='application/json')

@@ -126,10 +126,13 @@ class DiagramSerializer(SharedUserReferencesMixin, SafeReferencesMixin, PrimaryM
         user = _user(self)
         if user is not None and user.is_authenticated:
             validated_data['created_by'] = validated_data['updated_by'] = user
-        instance = super().create(validated_data)
-        if xml:
-            service.save_diagram(instance, xml, user, summary=summary or 'Created')
-        return instance
+        if not xml:
+            return super().create(validated_data)
+        create = super().create
+        result = service.create_with_content(
+            xml, user, summary=summary or 'Created', insert=lambda content: create({**validated_data, **content})
+        )
+        return result.diagram
 
     def update(self, instance, validated_data):
         """With ``xml`` alone (the editor's save) only the service writes: an unchanged drawing writes nothing.

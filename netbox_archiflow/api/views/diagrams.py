@@ -134,21 +134,27 @@ class DiagramViewSet(
             response.data['kind'] = version.kind if version is not None else None
         return response
 
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self.written = serializer.instance
+
     def perform_update(self, serializer):
         super().perform_update(serializer)
         self.save_result = serializer.save_result
+        self.written = serializer.instance
 
     def get_serializer(self, *args, **kwargs):
-        """The answer to a content write carries the XML just written, not a second read of megabytes."""
-        result = getattr(self, 'save_result', None)
+        """The answer to a write carries the XML just written, not a second read of megabytes (NetBox reads the
+        object again to answer)."""
+        written = getattr(self, 'written', None)
         answered = args[0] if args and 'data' not in kwargs else None
         if (
-            result is not None
-            and getattr(answered, 'pk', None) == result.diagram.pk
+            isinstance(written, Diagram)
+            and getattr(answered, 'pk', None) == written.pk
             and 'xml' in answered.get_deferred_fields()
-            and 'xml' not in result.diagram.get_deferred_fields()
+            and 'xml' not in written.get_deferred_fields()
         ):
-            answered.xml = result.diagram.xml
+            answered.xml = written.xml
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(request=DiagramGenerateSerializer, responses={201: DiagramSerializer})
