@@ -9,7 +9,6 @@ on the same prefix, so both see the same fill level and the same machine load.
 """
 
 import os
-import re
 import statistics
 import time
 import uuid
@@ -20,6 +19,7 @@ from dcim.models import SiteGroup
 from django.db import connection
 from django.test import Client
 from ipam.models import VRF, IPAddress, Prefix, Role, VLANGroup
+from lockwindow import recording, window
 from netbox.plugins import get_plugin_config
 from tenancy.models import Tenant
 from users.models import Token, User
@@ -30,46 +30,6 @@ from netbox_archiflow.services import segments as segment_service
 N = int(os.environ.get('BENCH_N', '200'))
 TAG = uuid.uuid4().hex[:6]
 OCTET = int(TAG[:2], 16) % 200 + 20
-LOCK = re.compile(r'pg_advisory(_xact)?_lock', re.I)
-UNLOCK = re.compile(r'pg_advisory_unlock', re.I)
-
-
-class Recorder:
-    """(start, end, sql) of every statement and of each commit ('COMMIT') on the default connection."""
-
-    def __init__(self):
-        self.events = []
-        self.commit = connection._commit
-
-    def __call__(self, execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.events.append((start, time.perf_counter(), sql))
-
-    def _commit(self):
-        start = time.perf_counter()
-        try:
-            return self.commit()
-        finally:
-            self.events.append((start, time.perf_counter(), 'COMMIT'))
-
-
-def window(events):
-    """(window ms, statements under the lock, lock SQL) of one request's events."""
-    first = next(i for i, (_s, _e, sql) in enumerate(events) if LOCK.search(sql))
-    last = first
-    while last + 1 < len(events) and LOCK.search(events[last + 1][2]):
-        last += 1
-    session = 'xact' not in events[first][2]
-    release = next(
-        i
-        for i in range(last + 1, len(events))
-        if (UNLOCK.search(events[i][2]) if session else events[i][2] == 'COMMIT')
-    )
-    inside = [sql for _s, _e, sql in events[last + 1 : release] if sql != 'COMMIT']
-    return (events[release][1] - events[first][0]) * 1000, len(inside), events[first][2]
 
 
 def percentile(samples, q):
@@ -82,30 +42,25 @@ class Sampler:
         self.samples = {}
 
     def post(self, label, path, body):
-        recorder = Recorder()
-        connection._commit = recorder._commit
-        try:
-            with connection.execute_wrapper(recorder):
-                start = time.perf_counter()
-                response = self.client.post(path, body, content_type='application/json')
-                elapsed = time.perf_counter() - start
-        finally:
-            del connection._commit
+        with recording(connection) as events:
+            start = time.perf_counter()
+            response = self.client.post(path, body, content_type='application/json')
+            elapsed = time.perf_counter() - start
         if response.status_code not in (200, 201):
             raise RuntimeError(f'{path}: {response.status_code} {response.content[:300]}')
-        self.samples.setdefault(label, []).append((*window(recorder.events), elapsed * 1000, len(recorder.events)))
+        self.samples.setdefault(label, []).append((window(events), elapsed * 1000, len(events)))
 
     def record(self, report, label):
         rows = self.samples[label]
-        windows = [r[0] for r in rows]
-        statements = [r[1] for r in rows]
+        windows = [r[0].ms for r in rows]
+        statements = [r[0].statements for r in rows]
         report.add('lock window p50', statistics.median(windows), 'ms')
         report.add('lock window p95', percentile(windows, 95), 'ms')
         report.add('statements under the lock p50', statistics.median(statements))
         report.add('statements under the lock max', max(statements))
-        report.add('whole request p50', statistics.median(r[3] for r in rows), 'ms')
-        report.add('statements per request p50', statistics.median(r[4] for r in rows))
-        report.add('lock statement', rows[0][2].split(' --')[0])
+        report.add('whole request p50', statistics.median(r[1] for r in rows), 'ms')
+        report.add('statements per request p50', statistics.median(r[2] for r in rows))
+        report.add('lock statement', rows[0][0].lock_sql.split(' --')[0])
 
 
 user = User.objects.create(username=f'bench-locks-{TAG}', is_superuser=True)
