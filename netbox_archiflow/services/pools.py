@@ -251,6 +251,19 @@ def allocate_ip(
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
     load_custom_fields(IPAddress, IPAllocation)
+    new_ip, allocation = _prepare_allocation(
+        pool,
+        asset_id,
+        user,
+        device,
+        interface,
+        device_name,
+        device_type,
+        mac_address,
+        notes,
+        custom_fields,
+        changelog_message,
+    )
     # Idempotency before the lock: the partial unique constraint on (pool, asset_id) among active allocations
     # decides a race between two requests for one asset (the loser returns the winner's allocation below).
     existing = _active_allocation(pool, asset_id, address)
@@ -272,21 +285,8 @@ def allocate_ip(
                 if reason:
                     raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
                 kept = _kept_ip_address(pool, address)
-            allocation = _create_allocation(
-                pool,
-                chosen,
-                kept,
-                asset_id,
-                user,
-                device,
-                interface,
-                device_name,
-                device_type,
-                mac_address,
-                notes,
-                changelog_message=changelog_message,
-            )
-            allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
+            allocation.ip_address = _save_ip_address(pool, chosen, kept, new_ip)
+            allocation.address = str(chosen)
             # The related objects were looked up before the lock (or created just now): no existence queries.
             full_clean(
                 allocation,
@@ -343,55 +343,23 @@ def _kept_ip_address(pool, address):
     )
 
 
-def _create_allocation(
-    pool,
-    address,
-    kept,
-    asset_id,
-    user,
-    device,
-    interface,
-    device_name,
-    device_type,
-    mac,
-    notes,
-    *,
-    changelog_message='',
+def _prepare_allocation(
+    pool, asset_id, user, device, interface, device_name, device_type, mac, notes, custom_fields, changelog_message
 ):
-    """The native IP address (``kept``, taken back, or a new one) and the (unsaved) allocation that will own it,
-    both carrying the change log message."""
-    prefix = pool.prefix
-    description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
-    if kept is not None:
-        kept.snapshot()
-        ip = kept
-        ip.vrf = prefix.vrf  # the same VRF, loaded with the pool
-        ip.status = IPAddressStatusChoices.STATUS_ACTIVE
-        ip.description = description
-    else:
-        ip = untagged(
-            IPAddress(
-                address=netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(prefix.prefix)).prefixlen}'),
-                vrf=prefix.vrf,
-                status=IPAddressStatusChoices.STATUS_ACTIVE,
-                description=description,
-            )
+    """The native IP address and the allocation that will own it, built before the lock (both unsaved, carrying
+    the change log message): the address they get is chosen under it."""
+    ip = untagged(
+        IPAddress(
+            vrf=pool.prefix.vrf,
+            status=IPAddressStatusChoices.STATUS_ACTIVE,
+            description=f'ArchiFlow pool {pool.name}: {asset_id}'[:200],
         )
+    )
     ip.assigned_object = interface
-    try:
-        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
-    except ValidationError as exc:
-        messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
-        if 'address' in exc.message_dict:
-            raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
-        raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
     ip._changelog_message = changelog_message
-    ip.save()
     allocation = untagged(
         IPAllocation(
             pool=pool,
-            address=str(address),
-            ip_address=ip,
             asset_id=asset_id,
             device=device,
             interface=interface,
@@ -402,8 +370,34 @@ def _create_allocation(
             allocated_by=user if user is not None and user.is_authenticated else None,
         )
     )
+    allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
     allocation._changelog_message = changelog_message
-    return allocation
+    return ip, allocation
+
+
+def _save_ip_address(pool, address, kept, new_ip):
+    """Validate and save the native IP address for ``address``: ``kept`` (a released allocation's, taken back) or
+    ``new_ip`` (from ``_prepare_allocation``)."""
+    if kept is not None:
+        kept.snapshot()
+        ip = kept
+        ip.vrf = new_ip.vrf  # the same VRF, loaded with the pool
+        ip.status = IPAddressStatusChoices.STATUS_ACTIVE
+        ip.description = new_ip.description
+        ip.assigned_object = new_ip.assigned_object
+        ip._changelog_message = new_ip._changelog_message
+    else:
+        ip = new_ip
+        ip.address = netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(pool.prefix.prefix)).prefixlen}')
+    try:
+        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
+    except ValidationError as exc:
+        messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
+        if 'address' in exc.message_dict:
+            raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
+        raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
+    ip.save()
+    return ip
 
 
 def release_ip(allocation, *, user=None):
