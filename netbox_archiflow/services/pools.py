@@ -389,6 +389,7 @@ def _save_ip_address(pool, address, kept, new_ip):
     else:
         ip = new_ip
         ip.address = netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(pool.prefix.prefix)).prefixlen}')
+        ip.archiflow_allocated_in = pool.pk  # for signal_receivers.alerts: only this pool's usage changes
     try:
         ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
     except ValidationError as exc:
