@@ -200,6 +200,12 @@ def evaluate_pool(pool_id):
         _evaluate_pool(pool)
 
 
+def evaluate_pools(pool_ids):
+    """``evaluate_pool`` for several pools, read in one query (``after_commit_batched``)."""
+    for pool in _with_alert_state(IPPool.objects.filter(pk__in=set(pool_ids))):
+        _evaluate_pool(pool)
+
+
 def raise_pool_exhausted(pool_id, asset_id=None):
     pool = IPPool.objects.filter(pk=pool_id).first()
     if pool is None:

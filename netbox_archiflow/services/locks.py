@@ -11,9 +11,10 @@ Both are transaction-scoped: they are released on commit or rollback, never leak
 import zlib
 from collections import defaultdict
 
+from core.models import ObjectType
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from extras.models import CustomField, Tag, TaggedItem
 from netbox.constants import ADVISORY_LOCK_KEYS
 from netbox.context import query_cache
@@ -41,20 +42,41 @@ def lock_pool(core_key, *pool_identity):
 
 
 def load_custom_fields(*models):
-    """Fill NetBox's per-request cache with the custom fields of ``models`` before a lock is taken, so
-    validating and change-logging the objects written under the lock does not query them there.
+    """Fill NetBox's per-request cache with the object types and custom fields of ``models`` before a lock is
+    taken, so validating and change-logging the objects written under the lock does not query them there.
+    Two queries for all the models, where NetBox's ``CustomField.objects.get_for_model`` takes two per model.
     Outside a request (no cache) there is nothing to keep, so nothing is read."""
-    if query_cache.get() is None:
+    cache = query_cache.get()
+    if cache is None:
         return
-    for model in models:
-        CustomField.objects.get_for_model(model)
+    models = [model._meta.model for model in models if cache['custom_fields'].get(model._meta.model) is None]
+    if not models:
+        return
+    object_types = ObjectType.objects.get_for_models(*models)
+    found = {}
+    for model, object_type in object_types.items():
+        cache['object_types'].setdefault((model, True), object_type)
+        found[object_type.pk] = []
+    # The rows get_for_model reads (every status, its order), one per (field, object type) pair.
+    custom_fields = (
+        CustomField.objects.filter(object_types__in=list(found))
+        .annotate(archiflow_object_type=F('object_types'))
+        .select_related('related_object_type', 'choice_set')
+    )
+    for custom_field in custom_fields:
+        found[custom_field.archiflow_object_type].append(custom_field)
+    for model, object_type in object_types.items():
+        cache['custom_fields'][model] = found[object_type.pk]
 
 
 def untagged(obj):
     """``obj``, not saved yet, with its empty tag set known: its change log snapshot (NetBox's
     ``serialize_object``) then reads no tags from the database under the lock. taggit drops this when
     tags are set on the object."""
-    obj._prefetched_objects_cache = {'tags': Tag.objects.none()}
+    tags = Tag.objects.none()
+    tags._result_cache = []  # evaluated: reading it compiles no query either
+    tags._prefetch_done = True
+    obj._prefetched_objects_cache = {'tags': tags}
     return obj
 
 

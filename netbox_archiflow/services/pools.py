@@ -88,11 +88,18 @@ def _occupied_sql(pool, first, last):
 
 
 def first_free_address(pool):
-    """The lowest free address of the pool (netaddr.IPAddress) or None when it is full.
+    """The lowest free address of the pool (netaddr.IPAddress) or None when it is full."""
+    return _first_free(pool)[0]
+
+
+def _first_free(pool):
+    """(lowest free address or None, pk of the native address a released allocation of the pool kept there
+    as deprecated or None).
 
     One query: the occupied hosts (the gateway among them) and the populated ranges of the VRF as (lo, hi)
     intervals, sorted once; the first gap is the first address after the running maximum of the preceding
     intervals. Never generates the address range, so an IPv6 /64 costs what its occupied addresses cost.
+    The kept address, which an allocation there takes back, is looked up in the same query.
     """
     first, last = _bounds(pool)
     occupied_sql, params = _occupied_sql(pool, first, last)
@@ -104,18 +111,28 @@ def first_free_address(pool):
         ' AND host(r.start_address)::inet <= %s::inet AND host(r.end_address)::inet >= %s::inet), '
         'ordered AS (SELECT lo, hi, max(hi) OVER (ORDER BY lo ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)'
         ' AS prev_hi FROM used) '
-        'SELECT host(min(c)) FROM ('
+        'SELECT host(free.c), ('
+        # What _kept_ip_address reads, for the free address.
+        ' SELECT i.id FROM ipam_ipaddress i WHERE host(i.address)::inet = free.c'
+        " AND i.vrf_id IS NOT DISTINCT FROM %s AND i.status = 'deprecated' AND EXISTS ("
+        '  SELECT 1 FROM netbox_archiflow_ipallocation k'
+        '  WHERE k.ip_address_id = i.id AND k.pool_id = %s AND NOT k.is_active)'
+        ' ORDER BY i.id LIMIT 1'
+        ') FROM (SELECT min(c) AS c FROM ('
         ' SELECT %s::inet AS c WHERE NOT EXISTS (SELECT 1 FROM used WHERE lo <= %s::inet)'
         ' UNION ALL SELECT prev_hi + 1 FROM ordered WHERE lo > prev_hi + 1'
         ' UNION ALL SELECT max(hi) + 1 FROM used HAVING max(hi) < %s::inet'
-        ') gaps'
+        ') gaps) free'
     )
     params += [str(first), str(last), pool.prefix.vrf_id, str(last), str(first)]
+    params += [pool.prefix.vrf_id, pool.pk]
     params += [str(first), str(first), str(last)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return netaddr.IPAddress(row[0]) if row and row[0] else None
+    if not row or not row[0]:
+        return None, None
+    return netaddr.IPAddress(row[0]), row[1]
 
 
 def _address_is_occupied(pool, address):
@@ -234,6 +251,19 @@ def allocate_ip(
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
     load_custom_fields(IPAddress, IPAllocation)
+    new_ip, allocation = _prepare_allocation(
+        pool,
+        asset_id,
+        user,
+        device,
+        interface,
+        device_name,
+        device_type,
+        mac_address,
+        notes,
+        custom_fields,
+        changelog_message,
+    )
     # Idempotency before the lock: the partial unique constraint on (pool, asset_id) among active allocations
     # decides a race between two requests for one asset (the loser returns the winner's allocation below).
     existing = _active_allocation(pool, asset_id, address)
@@ -243,7 +273,8 @@ def allocate_ip(
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)
             if address is None:
-                chosen = first_free_address(pool)
+                chosen, kept = _first_free(pool)
+                kept = IPAddress.objects.filter(pk=kept).first() if kept is not None else None
                 if chosen is None:
                     raise Conflict(
                         f'Pool {pool} has no free address.', code='pool_exhausted', pool=pool.pk, available=0
@@ -253,20 +284,9 @@ def allocate_ip(
                 reason = _address_is_occupied(pool, address)
                 if reason:
                     raise Conflict(f'{address} is not available: {reason}.', code='address_in_use', field='address')
-            allocation = _create_allocation(
-                pool,
-                chosen,
-                asset_id,
-                user,
-                device,
-                interface,
-                device_name,
-                device_type,
-                mac_address,
-                notes,
-                changelog_message=changelog_message,
-            )
-            allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
+                kept = _kept_ip_address(pool, address)
+            allocation.ip_address = _save_ip_address(pool, chosen, kept, new_ip)
+            allocation.address = str(chosen)
             # The related objects were looked up before the lock (or created just now): no existence queries.
             full_clean(
                 allocation,
@@ -307,15 +327,12 @@ def _active_allocation(pool, asset_id, address):
     return existing
 
 
-def _create_allocation(
-    pool, address, asset_id, user, device, interface, device_name, device_type, mac, notes, *, changelog_message=''
-):
-    """The native IP address and the (unsaved) allocation that will own it, both carrying the change log message."""
-    prefix = pool.prefix
-    description = f'ArchiFlow pool {pool.name}: {asset_id}'[:200]
-    kept = (
+def _kept_ip_address(pool, address):
+    """The native address a released allocation of ``pool`` kept as deprecated at ``address`` (None if there is
+    none): an allocation of that address takes it back."""
+    return (
         IPAddress.objects.filter(
-            vrf=prefix.vrf,
+            vrf=pool.prefix.vrf,
             address__net_host=str(address),
             status=IPAddressStatusChoices.STATUS_DEPRECATED,
             archiflow_allocations__pool=pool,
@@ -324,35 +341,25 @@ def _create_allocation(
         .order_by('pk')
         .first()
     )
-    if kept is not None:
-        kept.snapshot()
-        ip = kept
-        ip.status = IPAddressStatusChoices.STATUS_ACTIVE
-        ip.description = description
-    else:
-        ip = untagged(
-            IPAddress(
-                address=netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(prefix.prefix)).prefixlen}'),
-                vrf=prefix.vrf,
-                status=IPAddressStatusChoices.STATUS_ACTIVE,
-                description=description,
-            )
+
+
+def _prepare_allocation(
+    pool, asset_id, user, device, interface, device_name, device_type, mac, notes, custom_fields, changelog_message
+):
+    """The native IP address and the allocation that will own it, built before the lock (both unsaved, carrying
+    the change log message): the address they get is chosen under it."""
+    ip = untagged(
+        IPAddress(
+            vrf=pool.prefix.vrf,
+            status=IPAddressStatusChoices.STATUS_ACTIVE,
+            description=f'ArchiFlow pool {pool.name}: {asset_id}'[:200],
         )
+    )
     ip.assigned_object = interface
-    try:
-        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
-    except ValidationError as exc:
-        messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
-        if 'address' in exc.message_dict:
-            raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
-        raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
     ip._changelog_message = changelog_message
-    ip.save()
     allocation = untagged(
         IPAllocation(
             pool=pool,
-            address=str(address),
-            ip_address=ip,
             asset_id=asset_id,
             device=device,
             interface=interface,
@@ -363,8 +370,35 @@ def _create_allocation(
             allocated_by=user if user is not None and user.is_authenticated else None,
         )
     )
+    allocation.custom_field_data = {**allocation.custom_field_data, **(custom_fields or {})}
     allocation._changelog_message = changelog_message
-    return allocation
+    return ip, allocation
+
+
+def _save_ip_address(pool, address, kept, new_ip):
+    """Validate and save the native IP address for ``address``: ``kept`` (a released allocation's, taken back) or
+    ``new_ip`` (from ``_prepare_allocation``)."""
+    if kept is not None:
+        kept.snapshot()
+        ip = kept
+        ip.vrf = new_ip.vrf  # the same VRF, loaded with the pool
+        ip.status = IPAddressStatusChoices.STATUS_ACTIVE
+        ip.description = new_ip.description
+        ip.assigned_object = new_ip.assigned_object
+        ip._changelog_message = new_ip._changelog_message
+    else:
+        ip = new_ip
+        ip.address = netaddr.IPNetwork(f'{address}/{netaddr.IPNetwork(str(pool.prefix.prefix)).prefixlen}')
+        ip.archiflow_allocated_in = pool.pk  # for signal_receivers.alerts: only this pool's usage changes
+    try:
+        ip.full_clean(exclude=['vrf'])  # the pool's VRF, loaded with the pool
+    except ValidationError as exc:
+        messages = '; '.join(f'{k}: {" ".join(v)}' for k, v in exc.message_dict.items())
+        if 'address' in exc.message_dict:
+            raise Conflict(f'{address} is not available: {messages}', code='address_in_use', field='address') from None
+        raise ServiceError(messages, field=next(iter(exc.message_dict), None)) from None
+    ip.save()
+    return ip
 
 
 def release_ip(allocation, *, user=None):

@@ -19,7 +19,7 @@ from .segment_fixtures import make_pool, make_segments
 
 LOCK = re.compile(r'pg_advisory_xact_lock')
 # Issue 18's goal is at most 8; these are today's counts, pinned so that a new statement is noticed.
-IP_ALLOCATE_STATEMENTS = 8
+IP_ALLOCATE_STATEMENTS = 7
 SEGMENT_ALLOCATE_STATEMENTS = 8
 
 

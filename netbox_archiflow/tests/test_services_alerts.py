@@ -143,6 +143,21 @@ class IPConflictAlertTest(AlertTestCase):
         self.assertEqual(set(conflicts.values_list('object_id', flat=True)), {ip.pk for ip in rogues})
         self.assertEqual(self.open_alerts('pool_threshold').count(), 1)  # 7 of 14 used
 
+    def test_an_allocated_address_evaluates_only_its_pool(self):
+        """The allocation took its address as free under the pool lock: no conflict check, the pool's usage is
+        evaluated; a later save of the same address is checked again."""
+        vrf = VRF.objects.create(name='allocated', enforce_unique=False)
+        prefix = Prefix.objects.create(prefix='10.94.0.0/29', vrf=vrf)  # 6 usable addresses
+        pool = IPPool.objects.create(name='o', prefix=prefix, alert_threshold=30)
+        evaluate = mock.patch.object(alert_service, 'evaluate_ip_addresses', wraps=alert_service.evaluate_ip_addresses)
+        with evaluate as evaluated, self.committed():
+            allocations = [pool_service.allocate_ip(pool, f'owner-{n}')[0] for n in range(2)]
+        evaluated.assert_not_called()
+        self.assertEqual(self.open_alerts('pool_threshold').count(), 1)  # 2 of 6 used
+        with evaluate as evaluated, self.committed():
+            allocations[0].ip_address.save()
+        evaluated.assert_called_once()
+
     def test_a_batch_rolled_back_with_its_savepoint_is_started_again(self):
         vrf = VRF.objects.create(name='savepoint', enforce_unique=False)
         pool = IPPool.objects.create(name='s', prefix=Prefix.objects.create(prefix='10.93.0.0/29', vrf=vrf))
