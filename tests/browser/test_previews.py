@@ -54,7 +54,7 @@ def test_version_diff_names_edges_and_restore_brings_the_picture_back(page, live
     from netbox_archiflow.services import diagrams as service
 
     _tag, (diagram, _template) = diagrams
-    first_picture = Diagram.objects.get(pk=diagram.pk).preview_svg
+    first_picture = service.preview_svg(Diagram.objects.get(pk=diagram.pk))
     changed = samples.mxfile(
         samples.cell('core', 'ams1-core-01', 300, 40),
         samples.cell('fw', 'ams1-fw-01', 520, 40, style='rhombus;'),
@@ -71,7 +71,7 @@ def test_version_diff_names_edges_and_restore_brings_the_picture_back(page, live
     page.locator('form[action$="/versions/1/restore/"] button').click()
     page.wait_for_url(f'**/diagrams/{diagram.pk}/versions/')
     restored = Diagram.objects.get(pk=diagram.pk)
-    assert restored.version == 3 and restored.preview_svg == first_picture
+    assert restored.version == 3 and service.preview_svg(restored) == first_picture
     page.goto(f'{live_server.url}{diagram.get_absolute_url()}')
     assert natural_width(page, '#diagram-preview')[0] > PLACEHOLDER_WIDTH
     page.screenshot(path=str(artifacts / 'diagram-detail-restored.png'), full_page=True)
