@@ -251,6 +251,11 @@ def allocate_ip(
             raise ServiceError(f'{mac_address!r} is not a MAC address.', field='mac_address') from None
 
     load_custom_fields(IPAddress, IPAllocation)
+    # Idempotency before the lock: the partial unique constraint on (pool, asset_id) among active allocations
+    # decides a race between two requests for one asset (the loser returns the winner's allocation below).
+    existing = _active_allocation(pool, asset_id, address)
+    if existing is not None:
+        return existing, False
     new_ip, allocation = _prepare_allocation(
         pool,
         asset_id,
@@ -264,11 +269,6 @@ def allocate_ip(
         custom_fields,
         changelog_message,
     )
-    # Idempotency before the lock: the partial unique constraint on (pool, asset_id) among active allocations
-    # decides a race between two requests for one asset (the loser returns the winner's allocation below).
-    existing = _active_allocation(pool, asset_id, address)
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             lock_pool('available-ips', 'ippool', pool.pk)
