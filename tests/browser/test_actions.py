@@ -69,7 +69,13 @@ def test_import_drawio_files_from_the_diagram_list(page, live_server, committed,
         page.set_input_files('input[name=files]', files)
         page.get_by_role('button', name='Import', exact=True).click()
         page.wait_for_url(lambda url: '/import-files/' not in url)
-        assert sorted(Diagram.objects.filter(name__in=names).values_list('name', flat=True)) == sorted(names)
+        imported = Diagram.objects.filter(name__in=names)
+        assert sorted(imported.values_list('name', flat=True)) == sorted(names)
+        # The list draws each thumbnail on first request: the imported ones must arrive before the diagrams go.
+        for diagram in imported:
+            thumbnail = page.locator(f'a[href="{diagram.get_absolute_url()}"] img.archiflow-thumbnail')
+            thumbnail.scroll_into_view_if_needed()
+            page.wait_for_function('img => img.complete && img.naturalWidth > 0', arg=thumbnail.element_handle())
     finally:
         for diagram in Diagram.objects.filter(name__in=names):
             diagram.delete()
