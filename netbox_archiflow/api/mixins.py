@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from netbox_archiflow import inputs
 from netbox_archiflow.services.errors import ServiceError
 
+from .fields import ObjectAPIURLField, ObjectURLField
 from .parsers import JSONParser, MultiPartParser, refuse
 from .schema import PluginAutoSchema
 
@@ -48,6 +49,13 @@ def get_object_or_404(queryset, pk):
     if number is None:
         raise Http404(f'No {queryset.model._meta.verbose_name} with id {pk!r}.')
     return django_get_object_or_404(queryset, pk=number)
+
+
+class ObjectURLsMixin(serializers.Serializer):
+    """``url`` and ``display_url`` without a URL reversal per row (``fields.PatternURLMixin``)."""
+
+    url = ObjectAPIURLField()
+    display_url = ObjectURLField()
 
 
 class SafeReferencesMixin:

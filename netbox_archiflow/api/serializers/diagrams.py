@@ -1,7 +1,4 @@
-import functools
-
 from dcim.api.serializers import SiteSerializer
-from django.urls import get_script_prefix, reverse
 from netbox.api.fields import ChoiceField, ContentTypeField, RelatedObjectCountField
 from netbox.api.gfk_fields import GFKSerializerField
 from netbox.api.serializers import (
@@ -12,7 +9,8 @@ from netbox.api.serializers import (
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import SafeReferencesMixin, SharedUserReferencesMixin
+from netbox_archiflow.api.fields import object_url
+from netbox_archiflow.api.mixins import ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagram_links
@@ -44,21 +42,8 @@ class XMLField(serializers.CharField):
 CONTENT_INPUT = ('xml', 'base_version', 'change_summary', 'autosave')
 
 
-def _object_url(viewname, pk):
-    """``reverse(viewname, args=[pk])`` for every row of a list, from the pattern reversed once per URL prefix."""
-    head, tail = _url_around_pk(viewname, get_script_prefix())
-    return f'{head}{pk}{tail}'
-
-
-@functools.lru_cache(maxsize=16)
-def _url_around_pk(viewname, script_prefix):
-    marker = '4294967291'
-    head, _marker, tail = reverse(viewname, args=[marker]).partition(marker)
-    return head, tail
-
-
 def _preview_url(diagram):
-    return _object_url('plugins:netbox_archiflow:diagram_preview', diagram.pk)
+    return object_url('plugins:netbox_archiflow:diagram_preview', diagram.pk)
 
 
 def _user(serializer):
@@ -66,7 +51,7 @@ def _user(serializer):
     return getattr(request, 'user', None)
 
 
-class DiagramSerializer(SharedUserReferencesMixin, SafeReferencesMixin, PrimaryModelSerializer):
+class DiagramSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeReferencesMixin, PrimaryModelSerializer):
     """Lists omit ``xml`` (the viewset defers the column); the detail, create and update carry it."""
 
     user_fields = ('created_by', 'updated_by')
@@ -104,7 +89,7 @@ class DiagramSerializer(SharedUserReferencesMixin, SafeReferencesMixin, PrimaryM
         return _preview_url(obj)
 
     def get_export_url(self, obj):
-        return _object_url('plugins-api:netbox_archiflow-api:diagram-export', obj.pk)
+        return object_url('plugins-api:netbox_archiflow-api:diagram-export', obj.pk)
 
     def validate_metadata(self, value):
         if not isinstance(value, dict):
@@ -156,7 +141,7 @@ class DiagramSerializer(SharedUserReferencesMixin, SafeReferencesMixin, PrimaryM
         return instance
 
 
-class DiagramVersionSerializer(SharedUserReferencesMixin, SafeReferencesMixin, BaseModelSerializer):
+class DiagramVersionSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeReferencesMixin, BaseModelSerializer):
     """An immutable numbered version of a diagram's content (who, when, why)."""
 
     user_fields = ('author',)
@@ -175,7 +160,7 @@ class DiagramVersionSerializer(SharedUserReferencesMixin, SafeReferencesMixin, B
         brief_fields = ('id', 'url', 'display', 'version_number', 'kind')
 
 
-class DiagramTemplateSerializer(SafeReferencesMixin, OrganizationalModelSerializer):
+class DiagramTemplateSerializer(ObjectURLsMixin, SafeReferencesMixin, OrganizationalModelSerializer):
     """A diagram template: Draw.io XML with declared ``{{variables}}``."""
 
     variables = serializers.JSONField(required=False)
@@ -240,7 +225,7 @@ class DiagramTemplateInstantiateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class DiagramLinkSerializer(BaseModelSerializer):
+class DiagramLinkSerializer(ObjectURLsMixin, BaseModelSerializer):
     """A linked cell. ``object`` is null when the object does not exist (``broken``) or is hidden from the user."""
 
     diagram = DiagramSerializer(nested=True, read_only=True)
