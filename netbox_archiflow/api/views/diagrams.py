@@ -110,7 +110,14 @@ class DiagramViewSet(
     def get_queryset(self):
         qs = super().get_queryset()
         if self.action == 'list':
-            return qs.defer_large(keep=self.response_fields)
+            # A list names the same few users on every row: one instance per user, not two per row.
+            users = ('created_by', 'updated_by')
+            return (
+                qs.select_related(None)
+                .select_related('site')
+                .prefetch_related(*users)
+                .defer_large(keep=self.response_fields)
+            )
         if self.action == 'retrieve':
             return qs.defer_large(keep=('xml',))
         if self.action in ('update', 'partial_update', 'create'):
