@@ -1,6 +1,7 @@
 from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404 as django_get_object_or_404
 from netaddr import AddrFormatError
@@ -56,6 +57,45 @@ class ObjectURLsMixin(serializers.Serializer):
 
     url = ObjectAPIURLField()
     display_url = ObjectURLField()
+
+
+# The attribute a list's rows carry their tags in (``ListedTagsMixin``, ``ListedTagsViewSetMixin``).
+LISTED_TAGS = 'listed_tags'
+
+
+class ListedTagsViewSetMixin:
+    """A list prefetches its rows' tags into a plain list on each row.
+
+    Prefetched through taggit's manager, Django builds a filtered tag queryset per row only to hold its tags: about a
+    third of the time of a 500-row list. The serializer's ``ListedTagsMixin`` reads the list.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        lookups = queryset._prefetch_related_lookups
+        if getattr(self, 'action', None) != 'list' or 'tags' not in lookups:
+            return queryset
+        lookups = [Prefetch('tags', to_attr=LISTED_TAGS) if lookup == 'tags' else lookup for lookup in lookups]
+        return queryset.prefetch_related(None).prefetch_related(*lookups)
+
+
+class ListedTagsMixin:
+    """Serialize a row's ``tags`` from the list ``ListedTagsViewSetMixin`` prefetched, when it did."""
+
+    @cached_property
+    def fields(self):
+        fields = super().fields
+        if 'tags' in fields:
+            fields['tags'].get_attribute = _listed_tags_first(fields['tags'].get_attribute)
+        return fields
+
+
+def _listed_tags_first(get_attribute):
+    def read(instance):
+        listed = getattr(instance, LISTED_TAGS, None)
+        return listed if listed is not None else get_attribute(instance)
+
+    return read
 
 
 class SafeReferencesMixin:

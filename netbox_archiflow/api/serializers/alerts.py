@@ -4,14 +4,16 @@ from netbox.api.serializers import NetBoxModelSerializer
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
+from netbox_archiflow.api.mixins import ListedTagsMixin, ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import AlertSeverityChoices, AlertTypeChoices
 from netbox_archiflow.models import Alert
 
 __all__ = ('AlertSerializer',)
 
 
-class AlertSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer):
+class AlertSerializer(
+    ObjectURLsMixin, ListedTagsMixin, SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer
+):
     """An alert raised by ArchiFlow about a pool, an address or a device; acknowledged and resolved, never created."""
 
     user_fields = ('acknowledged_by', 'resolved_by')

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
 from netbox_archiflow.api.fields import object_url
-from netbox_archiflow.api.mixins import ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
+from netbox_archiflow.api.mixins import ListedTagsMixin, ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import DiagramStatusChoices, DiagramVersionKindChoices
 from netbox_archiflow.models import Diagram, DiagramLink, DiagramTemplate, DiagramVersion
 from netbox_archiflow.services import diagram_links
@@ -51,7 +51,9 @@ def _user(serializer):
     return getattr(request, 'user', None)
 
 
-class DiagramSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeReferencesMixin, PrimaryModelSerializer):
+class DiagramSerializer(
+    ObjectURLsMixin, ListedTagsMixin, SharedUserReferencesMixin, SafeReferencesMixin, PrimaryModelSerializer
+):
     """Lists omit ``xml`` (the viewset defers the column); the detail, create and update carry it."""
 
     user_fields = ('created_by', 'updated_by')
@@ -160,7 +162,7 @@ class DiagramVersionSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeR
         brief_fields = ('id', 'url', 'display', 'version_number', 'kind')
 
 
-class DiagramTemplateSerializer(ObjectURLsMixin, SafeReferencesMixin, OrganizationalModelSerializer):
+class DiagramTemplateSerializer(ObjectURLsMixin, ListedTagsMixin, SafeReferencesMixin, OrganizationalModelSerializer):
     """A diagram template: Draw.io XML with declared ``{{variables}}``."""
 
     variables = serializers.JSONField(required=False)

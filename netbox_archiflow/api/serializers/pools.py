@@ -10,7 +10,7 @@ from netbox.api.serializers.nested import NestedTagSerializer
 from rest_framework import serializers
 from users.api.serializers import UserSerializer
 
-from netbox_archiflow.api.mixins import ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
+from netbox_archiflow.api.mixins import ListedTagsMixin, ObjectURLsMixin, SafeReferencesMixin, SharedUserReferencesMixin
 from netbox_archiflow.choices import PoolTypeChoices
 from netbox_archiflow.models import IPAllocation, IPPool
 from netbox_archiflow.services import pools as pool_service
@@ -30,7 +30,7 @@ class PoolUsageSerializer(serializers.Serializer):
     utilization = serializers.FloatField(read_only=True)
 
 
-class IPPoolSerializer(ObjectURLsMixin, SafeReferencesMixin, PrimaryModelSerializer):
+class IPPoolSerializer(ObjectURLsMixin, ListedTagsMixin, SafeReferencesMixin, PrimaryModelSerializer):
     """A pool of addresses over a native prefix. Write either ``prefix`` (a reference) or ``network`` (a CIDR,
     found or created in ``vrf``): one of the two is required to create a pool."""
 
@@ -91,7 +91,9 @@ class IPPoolSerializer(ObjectURLsMixin, SafeReferencesMixin, PrimaryModelSeriali
         return super().validate(data)
 
 
-class IPAllocationSerializer(ObjectURLsMixin, SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer):
+class IPAllocationSerializer(
+    ObjectURLsMixin, ListedTagsMixin, SharedUserReferencesMixin, SafeReferencesMixin, NetBoxModelSerializer
+):
     """An address handed out from a pool to an asset; released allocations stay as history."""
 
     user_fields = ('allocated_by', 'released_by')

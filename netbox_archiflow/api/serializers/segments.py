@@ -7,7 +7,7 @@ from netbox.api.serializers import PrimaryModelSerializer
 from rest_framework import serializers
 from virtualization.api.serializers import ClusterSerializer
 
-from netbox_archiflow.api.mixins import ObjectURLsMixin, SafeReferencesMixin
+from netbox_archiflow.api.mixins import ListedTagsMixin, ObjectURLsMixin, SafeReferencesMixin
 from netbox_archiflow.choices import SegmentStatusChoices
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
@@ -115,7 +115,7 @@ class SegmentWrites(serializers.ModelSerializer):
         return service.update_segment(instance, user=self._user(), **validated_data)
 
 
-class SegmentSerializer(ObjectURLsMixin, SafeReferencesMixin, PrimaryModelSerializer, SegmentWrites):
+class SegmentSerializer(ObjectURLsMixin, ListedTagsMixin, SafeReferencesMixin, PrimaryModelSerializer, SegmentWrites):
     """A segment: a native prefix with a VLAN in a (site group, VRF) pool. To create one, ``site_group`` and ``vrf``
     are required, with either ``prefix`` (a CIDR) or ``prefix_length`` (the next free block)."""
 

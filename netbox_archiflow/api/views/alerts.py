@@ -5,7 +5,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
+from netbox_archiflow.api.mixins import ListedTagsViewSetMixin, ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import AlertSerializer
 from netbox_archiflow.models import Alert
@@ -14,7 +14,7 @@ from netbox_archiflow.services import alerts as alert_service
 __all__ = ('AlertViewSet',)
 
 
-class AlertViewSet(ServiceErrorMixin, NetBoxModelViewSet):
+class AlertViewSet(ListedTagsViewSetMixin, ServiceErrorMixin, NetBoxModelViewSet):
     queryset = Alert.objects.select_related('object_type', 'acknowledged_by', 'resolved_by').prefetch_related('object')
     serializer_class = AlertSerializer
     filterset_class = filtersets.AlertFilterSet

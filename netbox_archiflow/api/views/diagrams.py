@@ -12,7 +12,7 @@ from utilities.api import get_prefetches_for_serializer, get_serializer_for_mode
 from utilities.query import count_related
 
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
+from netbox_archiflow.api.mixins import ListedTagsViewSetMixin, ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     DiagramGenerateSerializer,
@@ -101,7 +101,12 @@ class WriteAllFieldsMixin:
 
 
 class DiagramViewSet(
-    ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, WriteAllFieldsMixin, NetBoxModelViewSet
+    ListedTagsViewSetMixin,
+    ServiceErrorMixin,
+    RequestSizeLimitMixin,
+    ListWithoutXMLMixin,
+    WriteAllFieldsMixin,
+    NetBoxModelViewSet,
 ):
     queryset = Diagram.objects.select_related('site', 'created_by', 'updated_by')
     serializer_class = DiagramSerializer
@@ -294,7 +299,9 @@ class DiagramLinkViewSet(ServiceErrorMixin, NetBoxReadOnlyModelViewSet):
         return self._resolve([super().get_object()])[0]
 
 
-class DiagramTemplateViewSet(ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet):
+class DiagramTemplateViewSet(
+    ListedTagsViewSetMixin, ServiceErrorMixin, RequestSizeLimitMixin, ListWithoutXMLMixin, NetBoxModelViewSet
+):
     queryset = DiagramTemplate.objects.all()
     serializer_class = DiagramTemplateSerializer
     filterset_class = filtersets.DiagramTemplateFilterSet

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin, get_object_or_404
+from netbox_archiflow.api.mixins import ListedTagsViewSetMixin, ServiceErrorMixin, get_object_or_404
 from netbox_archiflow.api.permissions import TokenChangePermission
 from netbox_archiflow.api.serializers import (
     AllocateRequestSerializer,
@@ -22,7 +22,7 @@ from netbox_archiflow.services import pools as pool_service
 __all__ = ('IPAllocationViewSet', 'IPPoolAllocateView', 'IPPoolViewSet')
 
 
-class IPPoolViewSet(ServiceErrorMixin, NetBoxModelViewSet):
+class IPPoolViewSet(ListedTagsViewSetMixin, ServiceErrorMixin, NetBoxModelViewSet):
     queryset = IPPool.objects.select_related('prefix', 'prefix__vrf', 'vlan', 'usage_counts').with_usage()
     serializer_class = IPPoolSerializer
     filterset_class = filtersets.IPPoolFilterSet
@@ -97,7 +97,7 @@ class IPPoolAllocateView(ServiceErrorMixin, APIView):
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class IPAllocationViewSet(ServiceErrorMixin, NetBoxModelViewSet):
+class IPAllocationViewSet(ListedTagsViewSetMixin, ServiceErrorMixin, NetBoxModelViewSet):
     queryset = IPAllocation.objects.select_related(
         'pool', 'ip_address', 'device', 'interface', 'interface__device', 'allocated_by', 'released_by'
     )

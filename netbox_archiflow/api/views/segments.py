@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox_archiflow import filtersets
-from netbox_archiflow.api.mixins import ServiceErrorMixin
+from netbox_archiflow.api.mixins import ListedTagsViewSetMixin, ServiceErrorMixin
 from netbox_archiflow.models import Segment
 from netbox_archiflow.services import segments as service
 from netbox_archiflow.services.errors import PermissionDenied, ServiceError
@@ -37,7 +37,7 @@ class FieldErrorMixin(ServiceErrorMixin):
         return response
 
 
-class SegmentViewSet(FieldErrorMixin, NetBoxModelViewSet):
+class SegmentViewSet(ListedTagsViewSetMixin, FieldErrorMixin, NetBoxModelViewSet):
     queryset = service.segment_queryset()
     serializer_class = SegmentSerializer
     filterset_class = filtersets.SegmentFilterSet
