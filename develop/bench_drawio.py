@@ -23,7 +23,7 @@ from netbox_archiflow.models import Diagram, DiagramVersion
 URL = os.environ['BENCH_URL']
 N = int(os.environ.get('BENCH_DIAGRAMS', 1000))
 CELLS = int(os.environ.get('BENCH_CELLS', 5000))
-PASSES = int(os.environ.get('BENCH_PASSES', 2))
+PASSES = int(os.environ.get('BENCH_PASSES', 3))
 PREFIX = 'bench-drawio-'
 PASSWORD = 'bench-drawio-password'
 
