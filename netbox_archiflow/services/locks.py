@@ -36,9 +36,12 @@ def lock_pool(core_key, *pool_identity):
     """
     if not connection.in_atomic_block:
         raise RuntimeError('lock_pool() must be called inside transaction.atomic()')
+    # Both keys in one round trip. The order they are granted in cannot deadlock: core's endpoints take no pool key.
     with connection.cursor() as cursor:
-        cursor.execute('SELECT pg_advisory_xact_lock_shared(%s)', [ADVISORY_LOCK_KEYS[core_key]])
-        cursor.execute('SELECT pg_advisory_xact_lock(%s, %s)', [POOL_LOCK_NAMESPACE, pool_key(*pool_identity)])
+        cursor.execute(
+            'SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s, %s)',
+            [ADVISORY_LOCK_KEYS[core_key], POOL_LOCK_NAMESPACE, pool_key(*pool_identity)],
+        )
 
 
 def load_custom_fields(*models):
