@@ -61,6 +61,15 @@ class Sampler:
         report.add('whole request p50', statistics.median(r[1] for r in rows), 'ms')
         report.add('statements per request p50', statistics.median(r[2] for r in rows))
         report.add('lock statement', rows[0][0].lock_sql.split(' --')[0])
+        if any(r[0].plugin_ms for r in rows):
+            report.add(
+                "plugin's after-commit check in the window p50", statistics.median(r[0].plugin_ms for r in rows), 'ms'
+            )
+            report.add(
+                "lock window p50 without the plugin's check",
+                statistics.median(r[0].ms - r[0].plugin_ms for r in rows),
+                'ms',
+            )
 
 
 user = User.objects.create(username=f'bench-locks-{TAG}', is_superuser=True)
@@ -115,6 +124,11 @@ try:
     report.ratio(
         'available-ips p50 window / IP allocate p50 window (goal >= 3)',
         'available-ips (core): lock window p50',
+        'IP allocate (plugin): lock window p50',
+    )
+    report.ratio(
+        "the same, core's window without the plugin's after-commit check",
+        "available-ips (core): lock window p50 without the plugin's check",
         'IP allocate (plugin): lock window p50',
     )
     report.ratio(

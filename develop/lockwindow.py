@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 LOCK = re.compile(r'pg_advisory(_xact)?_lock', re.I)
 UNLOCK = re.compile(r'pg_advisory_unlock', re.I)
+PLUGIN = re.compile(r'"netbox_archiflow_')
 
 
 class Window(NamedTuple):
@@ -20,6 +21,9 @@ class Window(NamedTuple):
     lock_sql: str
     held_ms: float  # from the end of the last lock statement (the lock is ours) to the end of the release
     round_trips: int  # statements, commits and the release after the last lock statement
+    # In a core window: from the start of the first to the end of the last statement that reads the plugin's tables
+    # (its after-commit alert check on the saved address runs before core releases its session lock); 0 otherwise.
+    plugin_ms: float
 
 
 class Recorder:
@@ -69,10 +73,12 @@ def window(events):
         if (UNLOCK.search(events[i][2]) if session else events[i][2] == 'COMMIT')
     )
     inside = [sql for _s, _e, sql in events[last + 1 : release] if sql != 'COMMIT']
+    plugin = [(start, end) for start, end, sql in events[last + 1 : release] if session and PLUGIN.search(sql)]
     return Window(
         ms=(events[release][1] - events[first][0]) * 1000,
         statements=len(inside),
         lock_sql=events[first][2],
         held_ms=(events[release][1] - events[last][1]) * 1000,
         round_trips=release - last,
+        plugin_ms=(plugin[-1][1] - plugin[0][0]) * 1000 if plugin else 0.0,
     )
