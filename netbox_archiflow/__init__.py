@@ -30,7 +30,7 @@ class ArchiFlowConfig(PluginConfig):
     def ready(self):
         super().ready()
         self.validate_configuration()
-        from . import checks, signal_receivers, widgets  # noqa: F401  (system checks, receivers, widgets)
+        from . import checks, request_processors, signal_receivers, widgets  # noqa: F401  (registered on import)
 
         if settings.METRICS_ENABLED:
             from .metrics import register

@@ -7,6 +7,8 @@ committed, and swallows (logs) its own errors: alerting can never fail or roll b
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 import netaddr
@@ -41,16 +43,45 @@ def after_commit(func, *args):
     transaction.on_commit(partial(run))
 
 
+# The batches committed while NetBox processes a request or a job (``batches_held``), run when it ends.
+_held_batches = ContextVar('netbox_archiflow_held_alert_batches', default=None)
+
+
+@contextmanager
+def batches_held():
+    """Run the batched checks of the transactions committed inside the block when the block ends.
+
+    NetBox's ``available-ips`` and ``available-prefixes`` commit the object they create while they still hold
+    their lock for the whole instance: a check run at that commit would lengthen every core allocation's window.
+    """
+    token = _held_batches.set([])
+    try:
+        yield
+    finally:
+        held = _held_batches.get()
+        _held_batches.reset(token)
+        for batch in held:
+            batch.run()
+
+
 class _Batch(list):
-    """Items collected in one transaction for one ``func(items)`` call when it commits."""
+    """Items collected in one transaction for one ``func(items)`` call when it commits (or, inside
+    ``batches_held``, when the block ends)."""
 
     def __init__(self, func):
         super().__init__()
         self.func = func
-        self.ran = False
+        self.committed = False
 
     def __call__(self):
-        self.ran = True
+        self.committed = True
+        held = _held_batches.get()
+        if held is not None:
+            held.append(self)
+        else:
+            self.run()
+
+    def run(self):
         try:
             self.func(self)
         except Exception:  # alerting must never break the operation that triggered it
@@ -58,20 +89,23 @@ class _Batch(list):
 
 
 def after_commit_batched(func, item):
-    """Add ``item`` to the ``func(items)`` call that runs once the current transaction commits (now, outside one).
+    """Add ``item`` to the ``func(items)`` call that runs once the current transaction commits (now, outside one), or
+    when ``batches_held`` ends if it commits inside that.
 
     A request that saves 1,000 addresses (a bulk POST, a CSV import) evaluates them together in a few
     set-based queries instead of 1,000 times. A batch registered in a savepoint that rolled back is gone from
     the connection's commit callbacks; the next item starts a new one.
     """
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        after_commit(func, [item])
+    if not connection.in_atomic_block:  # autocommit: committed already
+        batch = _Batch(func)
+        batch.append(item)
+        batch()
         return
     batches = connection.__dict__.setdefault('archiflow_alert_batches', {})
     batch = batches.get(func)
     pending = any(callback is batch for _sids, callback, _robust in connection.run_on_commit)
-    if batch is None or batch.ran or not pending:
+    if batch is None or batch.committed or not pending:
         batch = batches[func] = _Batch(func)
         transaction.on_commit(batch)
     batch.append(item)
@@ -251,18 +285,22 @@ def evaluate_ip_addresses(ip_ids):
         alert_type=AlertTypeChoices.TYPE_IP_CONFLICT,
         resolved_at__isnull=True,
     )
-    ips = list(IPAddress.objects.annotate(has_open_conflict=Exists(open_conflict)).filter(pk__in=set(ip_ids)))
+    # No ordering: it costs compiling (NetBox orders addresses and pools by several columns) and sorting, and
+    # this runs on commit of every address write, inside core's allocation lock when core allocates.
+    ips = list(
+        IPAddress.objects.annotate(has_open_conflict=Exists(open_conflict)).filter(pk__in=set(ip_ids)).order_by()
+    )
     if not ips:
         return
     hosts = {ip.pk: ip.address.ip for ip in ips}
     holding = RawSQL(_POOLS_HOLDING_SQL, [[ip.vrf_id for ip in ips], [str(hosts[ip.pk]) for ip in ips]])
-    pools = list(_with_alert_state(IPPool.objects.filter(pk__in=holding).select_related('prefix')))
+    pools = list(_with_alert_state(IPPool.objects.filter(pk__in=holding).select_related('prefix')).order_by())
     for pool in pools:
         _evaluate_pool(pool)
     holders = {}
     allocations = IPAllocation.objects.filter(
         pool__in=pools, address__in=[str(host) for host in hosts.values()], is_active=True
-    )
+    ).order_by()
     for holder in allocations.select_related('pool') if pools else ():
         holders.setdefault((holder.pool_id, netaddr.IPAddress(str(holder.address))), []).append(holder)
     for ip in ips:
