@@ -2,8 +2,9 @@
 
 At most one open alert exists per (alert_type, object): a partial unique constraint guarantees it,
 ``raise_alert`` returns the open one instead of creating a second. Automatic evaluation runs through
-:func:`after_commit`, i.e. after the transaction that changed a pool, an address or a device has
-committed, and swallows (logs) its own errors: alerting can never fail or roll back an allocation.
+:func:`after_commit` or :func:`after_commit_batched`, i.e. after the transaction that changed a pool, an address or
+a device has committed (batched checks inside a request wait for its end, ``batches_held``), and swallows (logs) its
+own errors: alerting can never fail or roll back an allocation.
 """
 
 import logging
@@ -286,7 +287,7 @@ def evaluate_ip_addresses(ip_ids):
         resolved_at__isnull=True,
     )
     # No ordering: it costs compiling (NetBox orders addresses and pools by several columns) and sorting, and
-    # this runs on commit of every address write, inside core's allocation lock when core allocates.
+    # this runs after every address write.
     ips = list(
         IPAddress.objects.annotate(has_open_conflict=Exists(open_conflict)).filter(pk__in=set(ip_ids)).order_by()
     )
